@@ -677,18 +677,18 @@ class CircuitBreaker:
     def _force(self, new: State, reason: str, *, clear: bool = False) -> None:
         now = self._clock()
         with self._lock:
-            event = None
+            events = self._half_open_if_due_locked() or []
             if new is _OPEN:
-                event = self._open_locked(now, self._recovery_timeout, reason)
+                events.append(self._open_locked(now, self._recovery_timeout, reason))
             elif self._state is not new:
-                event = self._move_locked(new, now, reason)
+                events.append(self._move_locked(new, now, reason))
             if clear:
                 self._policy.reset()
                 self._consecutive_failures = 0
                 self._failed_trials = 0
                 self._refresh_fast()
-        if event is not None:
-            self._emit([event])
+        if events:
+            self._emit(events)
 
     def open(self) -> None:
         """Trip now: OPEN for ``recovery_timeout``, then HALF_OPEN as after any trip."""
