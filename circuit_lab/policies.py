@@ -162,10 +162,10 @@ class FailureRate(TripPolicy):
     def _record(self, failed: bool, now: float) -> None:
         if self.window is not None:
             outcomes = self._outcomes
-            if len(outcomes) == self.window and outcomes.popleft():
-                self.failures -= 1
-            elif len(outcomes) < self.window:
+            if len(outcomes) < self.window:
                 self.calls += 1
+            elif outcomes.popleft():  # full: the oldest outcome slides out
+                self.failures -= 1
             outcomes.append(failed)
         else:
             self._expire(now)
