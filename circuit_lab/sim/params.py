@@ -21,13 +21,15 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def check_names(given: Iterable[str], allowed: Mapping[str, Any], what: str) -> None:
-    """Raise ``ValueError`` for the first name in ``given`` not in ``allowed``,
-    suggesting the closest allowed one."""
+def check_names(
+    given: Iterable[str], allowed: Mapping[str, Any], what: str, where: str = ""
+) -> None:
+    """Raise ``ValueError`` for the first name in ``given`` not in ``allowed``
+    ("unknown {what} 'x'{where} (did you mean 'y'?); allowed: ...")."""
     for name in given:
         if name not in allowed:
             raise ValueError(
-                f"unknown {what} {name!r}{suggest(name, allowed)}; allowed: "
+                f"unknown {what} {name!r}{where}{suggest(name, allowed)}; allowed: "
                 + ", ".join(sorted(allowed))
             )
 

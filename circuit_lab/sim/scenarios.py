@@ -301,7 +301,7 @@ def build_model(name: str, **params: Any) -> Model:
     """A fresh :class:`Model` of scenario ``name`` with ``params`` overriding its
     defaults. Raises ``ValueError``/``TypeError`` naming a bad scenario or parameter."""
     scenario = _get(name)
-    check_names(params, scenario.defaults, f"parameter for scenario {name!r}")
+    check_names(params, scenario.defaults, "parameter", f" for scenario {name!r}")
     return scenario.build({**scenario.defaults, **params})
 
 
