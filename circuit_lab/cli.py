@@ -1,0 +1,45 @@
+"""The ``circuit-lab`` command.
+
+Subcommands (``circuit-lab --help`` lists them):
+
+- ``simulate``: run a named scenario on virtual time (see :mod:`circuit_lab.sim.cli`).
+
+Each handler returns the exit status; bad input prints one line on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every subcommand registered."""
+    from .sim.cli import add_simulate_parser
+
+    parser = argparse.ArgumentParser(
+        prog="circuit-lab",
+        description="circuit_lab: learn and use the circuit-breaker pattern.",
+    )
+    parser.add_argument("--version", action="version", version=f"circuit-lab {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_simulate_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``circuit-lab`` with ``argv`` (default: ``sys.argv[1:]``); return the status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
