@@ -135,12 +135,6 @@ def test_count_window_slides_past_failures() -> None:
     assert not policy.should_trip(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: FailureRate._record (count window) adds to self.calls when the "
-    "evicted outcome was a success, so calls grows past the window and the rate is "
-    "under-estimated",
-)
 def test_count_window_slides_past_successes() -> None:
     policy = FailureRate(0.5, window=4)
     feed(policy, "SSSS")
@@ -150,10 +144,6 @@ def test_count_window_slides_past_successes() -> None:
     assert policy.should_trip(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: FailureRate count window over-counts calls after evicting a success",
-)
 def test_count_window_breaker_trips_after_window_filled_with_successes() -> None:
     clock = ManualClock()
     breaker = CircuitBreaker(clock=clock, policy=FailureRate(0.5, window=4))
@@ -166,10 +156,6 @@ def test_count_window_breaker_trips_after_window_filled_with_successes() -> None
     assert breaker.state is State.OPEN
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: FailureRate count window over-counts calls after evicting a success",
-)
 @settings(max_examples=200, deadline=None)
 @given(
     window=st.integers(1, 8),
