@@ -49,6 +49,7 @@ from .policies import ConsecutiveFailures, TripPolicy
 __all__ = ["CircuitBreaker", "CircuitBreakerError", "Metrics", "Permit", "State"]
 
 logger = logging.getLogger("circuit_lab")
+logger.addHandler(logging.NullHandler())  # a library never prints unless asked to
 
 P = ParamSpec("P")
 R = TypeVar("R")
