@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py lab    # set up .venv, open JupyterLab on the course map
     python3 scripts/dev.py test   # set up .venv, run lint, type-check and every test
+    python3 scripts/dev.py notebooks [NB ...]   # re-execute notebooks in place (top to bottom)
 
 Both create ``.venv`` beside this repository's pyproject.toml on first use and
 (re)install the package with its extras whenever pyproject.toml or binder/ pins change.
@@ -27,9 +28,9 @@ STRICT_TYPED = ["circuit_lab/__init__.py", "circuit_lab/breaker.py", "circuit_la
                 "circuit_lab/clock.py", "circuit_lab/events.py", "circuit_lab/_validate.py"]
 
 
-def run(*args: str | Path, check: bool = True) -> int:
+def run(*args: str | Path, check: bool = True, cwd: Path = ROOT) -> int:
     print("+", " ".join(str(a) for a in args), flush=True)
-    code = subprocess.call([str(a) for a in args], cwd=ROOT)
+    code = subprocess.call([str(a) for a in args], cwd=cwd)
     if check and code != 0:
         sys.exit(code)
     return code
@@ -92,8 +93,18 @@ def test(extra: list[str]) -> None:
         sys.exit(1)
 
 
+def notebooks(paths: list[str]) -> None:
+    """Re-execute notebooks top to bottom and save them with their outputs (nbval then
+    checks that a fresh run gives the same outputs)."""
+    setup("lab,test")
+    targets = [Path(p).resolve() for p in paths] or sorted(
+        p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    )
+    run(PYTHON, ROOT / "scripts" / "execute_notebooks.py", *targets)
+
+
 def main() -> None:
-    commands = {"lab": lab, "test": test}
+    commands = {"lab": lab, "test": test, "notebooks": notebooks}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         sys.exit(2)
