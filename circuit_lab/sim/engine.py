@@ -512,7 +512,7 @@ class Engine:
             _SUCCESS if u >= svc.ignore_cut else (_FAILURE if u < svc.fail_cut else _IGNORED)
         )
         sigma = svc._latency_sigma
-        work = svc.lat_scale * (math.exp(sigma * self.rng.gauss()) if sigma else 1.0)
+        work = svc.lat_scale * (math.exp(sigma * self.rng.gauss(0.0, 1.0)) if sigma else 1.0)
         work += svc._extra_latency
         t = now + work
         self.seq += 1
@@ -524,15 +524,30 @@ class Engine:
 
     def _on_done(self, att: _Attempt, now: float) -> None:
         svc = att.service
+        mode = svc._outage
+        if mode is not None:
+            # The outage began while this request was being worked on: the answer is
+            # lost ("hang": the client waits for its timeout) or an error ("error").
+            if mode == "error":
+                self._respond(att, _FAILURE, 0, now)
+                return
+            if not att.tpushed:
+                att.tpushed = True
+                self._push(att.deadline, _TIMEOUT_EV, att)
+            self._respond(att, _TIMEOUT, 0, now, answer=False)
+            return
         if svc.downstream is not None and att.outcome == _SUCCESS:
             # own work done: now call downstream, holding the worker
             self._issue(svc.downstream, att.request, att, 0, now)
             return
         self._respond(att, att.outcome, 0, now)
 
-    def _respond(self, att: _Attempt, outcome: int, degraded: int, now: float) -> None:
-        """``att``'s worker answers with ``outcome`` and is freed."""
-        if not att.done:
+    def _respond(
+        self, att: _Attempt, outcome: int, degraded: int, now: float, answer: bool = True
+    ) -> None:
+        """``att``'s worker answers with ``outcome`` (unless ``answer`` is false) and
+        is freed."""
+        if answer and not att.done:
             self._resolve(att, outcome, degraded, now)
         svc = att.service
         if svc.queue:

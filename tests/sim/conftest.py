@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _quiet_breaker_logs() -> None:
+    """Breaker transitions are logged at WARNING; the simulations make many."""
+    logging.getLogger("circuit_lab").setLevel(logging.ERROR)
