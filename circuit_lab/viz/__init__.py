@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from ._figure import png_bytes
 from .chart import ComparisonChart, TimelineChart, compare, plot_timeline
+from .diagram import StateDiagram
 
 __all__ = [
     "ComparisonChart",
+    "StateDiagram",
     "TimelineChart",
     "compare",
     "plot_timeline",
