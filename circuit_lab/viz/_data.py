@@ -233,13 +233,17 @@ class Fault:
     label: str
 
 
-def faults_of(timeline: Any, end: float) -> list[Fault]:
+def faults_of(timeline: Any, end: float, service: str | None = None) -> list[Fault]:
     """All fault windows of the timeline (every service: a downstream outage is the
-    cause of an upstream breaker's reaction), open ones extended to ``end``."""
+    cause of an upstream breaker's reaction), open ones extended to ``end``. The label
+    of a fault on another service than ``service`` names that service."""
     out: list[Fault] = []
     for f in getattr(timeline, "faults", ()):
         f_end = end if f.end is None else float(f.end)
-        label = str(getattr(f, "label", "") or "")
+        label = str(getattr(f, "label", "") or "") or str(f.kind)
+        where = getattr(f, "service", None)
+        if service is not None and where is not None and where != service:
+            label = f"{where}: {label}"
         out.append(Fault(float(f.start), f_end, str(f.kind), label))
     return out
 

@@ -122,6 +122,8 @@ class _Panel:
         self.counts: Axes = fig.add_subplot(grid[1], sharex=self.band)
         self.rate: Axes = fig.add_subplot(grid[2], sharex=self.band)
         self.axes: tuple[Axes, Axes, Axes] = (self.band, self.counts, self.rate)
+        self.lane_name = "state"
+        self._row_transforms: dict[tuple[int, float], transforms.Transform] = {}
         self._ymax = 1.0
         self._build_band()
         self._build_counts()
@@ -137,7 +139,7 @@ class _Panel:
     def static_key(self) -> tuple[Any, ...]:
         """What the static picture of this panel depends on."""
         return (
-            self.counts.get_ylim(), self.rate_info.get_text(),
+            self.lane_name, self.counts.get_ylim(), self.rate_info.get_text(),
             self.threshold_line.get_visible(), tuple(self.threshold_line.get_ydata()),
             self.threshold_text.get_text(), self.no_fault_text.get_visible(),
         )
@@ -216,8 +218,8 @@ class _Panel:
             label="trip threshold",
         )
         self.threshold_text = ax.text(
-            0.995, 50.0, "", transform=transforms.blended_transform_factory(
-                ax.transAxes, ax.transData), ha="right", va="bottom",
+            0.005, 50.0, "", transform=transforms.blended_transform_factory(
+                ax.transAxes, ax.transData), ha="left", va="bottom",
             fontsize=SMALL_FONT, color=THRESHOLD_COLOR, zorder=5,
         )
         self.rate_info = ax.text(
@@ -261,7 +263,11 @@ class _Panel:
         changes = _data.transitions_of(timeline, index, name)
         start = float(timeline.start)
         spans = _data.state_spans(changes, start, end)
-        self._update_band(spans, _data.faults_of(timeline, end), x0, x1, px)
+        lane = name[:11] if len(getattr(timeline, "services", ())) > 1 else "state"
+        if lane != self.lane_name:
+            self.lane_name = lane
+            self.band.set_yticklabels(["faults", lane])
+        self._update_band(spans, _data.faults_of(timeline, end, name), x0, x1, px)
         req = _data.requests_of(timeline, index)
         data_end = min(end, x1)
         has_data = data_end > x0 and len(req.time) > 0
@@ -420,36 +426,42 @@ class _Panel:
                 groups.append([change])
         char = _char_px(SMALL_FONT, self.fig.dpi)
         axes_px = px * (x1 - x0)
-        row_free: list[float] = [math.inf] * _TEXT_ROWS  # leftmost occupied px per row
-        self.transition_texts.reset()
+        boxes: list[tuple[float, float, str, float, str, float]] = []
         for group in groups:
             chronological = group[::-1]
             label = _group_label(chronological)
             x_px = (chronological[0].time - x0) * px
             width = len(label) * char + 8.0
             if x_px + width <= axes_px:
-                left, right, ha, offset = x_px, x_px + width, "left", 3.0
-            else:
-                left, right, ha, offset = x_px - width, x_px, "right", -3.0
-            for row in range(_TEXT_ROWS):
-                if right + 4.0 <= row_free[row] and left >= -2.0:
-                    row_free[row] = left
-                    text = self.transition_texts.take()
-                    text.set_text(label)
-                    text.set_ha(ha)
-                    text.set_transform(self._row_transform(row, offset))
-                    text.set_position((chronological[0].time, 1.0))
-                    break
+                boxes.append((x_px, x_px + width, "left", 3.0, label, chronological[0].time))
+            elif x_px - width >= -2.0:
+                boxes.append((x_px - width, x_px, "right", -3.0, label, chronological[0].time))
+        # First choose what fits, newest first (a live chart must show the latest
+        # change), then lay the chosen ones out left to right so rows read in time order.
+        chosen = [box for box, _row in _pack(boxes)]
+        placed = _pack(sorted(chosen, key=lambda b: b[0]), left_to_right=True)
+        self.transition_texts.reset()
+        for (_left, _right, ha, offset, label, time), row in placed:
+            text = self.transition_texts.take()
+            text.set_text(label)
+            text.set_ha(ha)
+            text.set_transform(self._row_transform(row, offset))
+            text.set_position((time, 1.0))
         self.transition_texts.finish()
 
     def _row_transform(self, row: int, offset_pt: float) -> transforms.Transform:
-        blend = transforms.blended_transform_factory(
-            self.counts.transData, self.counts.transAxes
-        )
-        return blend + transforms.ScaledTranslation(
-            offset_pt / 72.0, -(2.0 + row * (SMALL_FONT + 5.5)) / 72.0,
-            self.fig.dpi_scale_trans,
-        )
+        key = (row, offset_pt)
+        cached = self._row_transforms.get(key)
+        if cached is None:
+            blend = transforms.blended_transform_factory(
+                self.counts.transData, self.counts.transAxes
+            )
+            cached = blend + transforms.ScaledTranslation(
+                offset_pt / 72.0, -(2.0 + row * (SMALL_FONT + 5.5)) / 72.0,
+                self.fig.dpi_scale_trans,
+            )
+            self._row_transforms[key] = cached
+        return cached
 
 
 def _layered(owner: Any) -> LayeredFigure:
@@ -457,6 +469,25 @@ def _layered(owner: Any) -> LayeredFigure:
     if not isinstance(fig, LayeredFigure):  # pragma: no cover - we always create it
         raise TypeError(f"expected a LayeredFigure, got {type(fig).__name__}")
     return fig
+
+
+_Box = tuple[float, float, str, float, str, float]  # left, right px, ha, offset, label, t
+
+
+def _pack(boxes: Sequence[_Box], *, left_to_right: bool = False) -> list[tuple[_Box, int]]:
+    """Greedy first-fit of horizontal boxes into ``_TEXT_ROWS`` rows, in the order given
+    (right to left unless ``left_to_right``); returns ``(box, row)`` for those that fit."""
+    edges: list[float] = [-math.inf if left_to_right else math.inf] * _TEXT_ROWS
+    kept: list[tuple[_Box, int]] = []
+    for box in boxes:
+        left, right = box[0], box[1]
+        for row in range(_TEXT_ROWS):
+            fits = left >= edges[row] + 4.0 if left_to_right else right + 4.0 <= edges[row]
+            if fits:
+                edges[row] = right if left_to_right else left
+                kept.append((box, row))
+                break
+    return kept
 
 
 def _box(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
@@ -481,9 +512,6 @@ def _legend_handles() -> list[Any]:
         Patch(facecolor=OUTCOME_COLOR[code], label=OUTCOME_LABEL[code]) for code in OUTCOME_ORDER
     ]
     handles.append(Line2D([], [], color=RATE_COLOR, lw=1.4, label="failure rate"))
-    handles.append(
-        Line2D([], [], color=THRESHOLD_COLOR, lw=1.3, ls=(0, (5, 3)), label="trip threshold")
-    )
     handles.append(Line2D([], [], color=INK, alpha=0.6, lw=0.9, label="state change"))
     return handles
 
@@ -717,7 +745,7 @@ class ComparisonChart:
         grid = GridSpec(
             n, 1, figure=self.figure, left=_LEFT_IN / width_in,
             right=1.0 - _RIGHT_IN / width_in, top=1.0 - (header_in + 0.1) / height_in,
-            bottom=_BOTTOM_IN / height_in, hspace=0.32,
+            bottom=_BOTTOM_IN / height_in, hspace=0.2,
         )
         self.panels: list[_Panel] = []
         first: Axes | None = None
