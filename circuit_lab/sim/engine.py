@@ -17,6 +17,7 @@ and ties in time are broken by insertion order, so a seed fixes the whole run.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
 from collections.abc import Callable, Mapping
@@ -132,47 +133,16 @@ class Model:
     breaker: dict[str, Any] = field(default_factory=lambda: dict(BREAKER_SETTINGS))
 
 
-class _Attempt:
-    """One attempt of a client call (internal)."""
-
-    __slots__ = (
-        "client",
-        "code",
-        "deadline",
-        "done",
-        "n",
-        "outcome",
-        "parent",
-        "permit",
-        "request",
-        "service",
-        "t0",
-        "tpushed",
-    )
-
-    def __init__(
-        self,
-        client: Client,
-        service: Service,
-        request: int,
-        parent: _Attempt | None,
-        n: int,
-        t0: float,
-        permit: Any,
-        code: int,
-    ) -> None:
-        self.client = client
-        self.service = service
-        self.request = request
-        self.parent = parent
-        self.n = n
-        self.t0 = t0
-        self.deadline = t0 + client.timeout
-        self.permit = permit
-        self.code = code
-        self.done = False
-        self.tpushed = False
-        self.outcome = _SUCCESS
+# An attempt is a plain list (cheaper to create than an object; the engine makes one
+# per attempt). Layout, by index:
+#   0 client   Client of the edge         6 deadline   t0 + client.timeout (s)
+#   1 service  Service called             7 permit     breaker permit or None
+#   2 request  user request id            8 code       breaker state code at admission
+#   3 parent   attempt of the caller      9 done       outcome already reported?
+#              (None for user requests)  10 tpushed    timeout event scheduled?
+#   4 n        0 first try, 1.. retries  11 outcome    the service's answer (Outcome code)
+#   5 t0       issue time (s)
+_Attempt = list[Any]  # an attempt list; see the layout above
 
 
 def make_breaker(
@@ -247,7 +217,7 @@ class Engine:
         self._edge_breaker: dict[int, CircuitBreaker | None] = {}
         self._build_breakers(model.breaker, keep_state=False)
         self.heap: list[tuple[float, int, int, Any]] = []
-        self.seq = 0
+        self.seq = itertools.count()
         self.requests = 0
         self.completed = 0
         self.fallbacks = 0
@@ -317,8 +287,7 @@ class Engine:
 
     # -- scheduling ---------------------------------------------------------------------
     def _push(self, t: float, kind: int, obj: Any) -> None:
-        self.seq += 1
-        heappush(self.heap, (t, self.seq, kind, obj))
+        heappush(self.heap, (t, next(self.seq), kind, obj))
 
     def _at(self, t: float, fn: Callable[[float], None]) -> None:
         self._push(max(t, self.clock.now), _CONTROL, fn)
@@ -412,15 +381,31 @@ class Engine:
         """Process events in time order until virtual time ``until`` (events at exactly
         ``until`` included), until ``max_completed`` more user requests have finished,
         or until nothing is left to do. Users send requests only before ``duration``.
-        Returns the virtual time reached (also ``timeline.end``)."""
-        stop_completed = math.inf if max_completed is None else self.completed + max_completed
+        Returns the virtual time reached (also ``timeline.end``).
+
+        The common path (a user request reaching a free worker of a leaf service, and
+        its answer) is inlined here for speed; everything else goes through the
+        handler methods below, which implement the same rules."""
+        stop = math.inf if max_completed is None else self.completed + max_completed
         heap = self.heap
+        pop = heappop
+        push = heappush
+        seq = self.seq
         clock = self.clock
         duration = self.duration
+        rnd = self.rng.random
+        bits = self.rng.getrandbits
+        tl = self.timeline
+        t_app, s_app, o_app = tl.time.append, tl.service.append, tl.outcome.append
+        l_app, st_app, r_app = tl.latency.append, tl.state.append, tl.request.append
+        a_app, d_app = tl.attempt.append, tl.degraded.append
         entry = self.model.entry
+        esvc = entry.service
+        eidx = esvc.index
+        etimeout = entry.timeout
+        ebreaker = self._edge_breaker[id(entry)]
+        codes = self.codes
         next_fn = self._next_arrival_fn
-        issue = self._issue
-        handlers = (self._on_done, self._on_timeout, self._on_fast, self._on_retry, None)
         na = self.next_arrival
         if na >= duration:
             na = math.inf
@@ -429,58 +414,143 @@ class Engine:
                 t = heap[0][0]
                 if t > until:
                     break
-                _, _, kind, obj = heappop(heap)
+                _, _, kind, att = pop(heap)
                 clock.now = t
-                if kind == _CONTROL:
-                    obj(t)
+                if kind == _DONE:
+                    svc = att[1]
+                    if svc._outage is not None or (
+                        svc.downstream is not None and att[11] == _SUCCESS
+                    ):
+                        self._on_done(att, t)
+                    else:
+                        if not att[9]:
+                            outcome = att[11]
+                            if outcome == _SUCCESS and att[3] is None:
+                                # a user request answered: record, report, done
+                                att[9] = True
+                                t0 = att[5]
+                                t_app(t0)
+                                s_app(svc.index)
+                                o_app(_SUCCESS)
+                                l_app(t - t0)
+                                st_app(att[8])
+                                r_app(att[2])
+                                a_app(att[4])
+                                d_app(0)
+                                permit = att[7]
+                                if permit is not None:
+                                    permit.success()
+                                self.completed += 1
+                            else:
+                                self._resolve(att, outcome, 0, t)
+                        queue = svc.queue
+                        if queue:
+                            self._start(queue.popleft(), t)
+                        else:
+                            svc.busy -= 1
+                elif kind == _TIMEOUT_EV:
+                    if not att[9]:
+                        self._resolve(att, _TIMEOUT, 0, t)
+                elif kind == _FAST:
+                    if not att[9]:
+                        self._resolve(att, _FAILURE, 0, t)
+                elif kind == _RETRY:
+                    self._issue(att[0], att[2], att[3], att[4] + 1, t)
                 else:
-                    handlers[kind](obj, t)
-                if self.completed >= stop_completed:
+                    att(t)  # _CONTROL: a scheduled change
+                if self.completed >= stop:
                     break
                 continue
             if na > until or na == math.inf:
                 break
+            # a user request arrives
             clock.now = na
             rid = self.requests
             self.requests = rid + 1
-            issue(entry, rid, None, 0, na)
+            if esvc._outage is not None or esvc.busy >= esvc.workers:
+                self._issue(entry, rid, None, 0, na)
+            else:
+                try:
+                    permit = None if ebreaker is None else ebreaker.acquire()
+                except CircuitBreakerError as exc:
+                    self._reject(entry, rid, None, 0, na, exc)
+                else:
+                    esvc.busy += 1
+                    # inlined _start for a fresh attempt
+                    u = rnd()
+                    done_at = na + esvc.lat_table[bits(12)]
+                    deadline = na + etimeout
+                    att = [
+                        entry,
+                        esvc,
+                        rid,
+                        None,
+                        0,
+                        na,
+                        deadline,
+                        permit,
+                        codes[eidx],
+                        False,
+                        False,
+                        _SUCCESS
+                        if u >= esvc.ignore_cut
+                        else (_FAILURE if u < esvc.fail_cut else _IGNORED),
+                    ]
+                    push(heap, (done_at, next(seq), _DONE, att))
+                    if done_at > deadline or esvc.downstream is not None:
+                        att[10] = True
+                        push(heap, (deadline, next(seq), _TIMEOUT_EV, att))
             na = next_fn()
             if na >= duration:
                 na = math.inf
-            if self.completed >= stop_completed:
+            if self.completed >= stop:
                 break
         self.next_arrival = na
-        if until != math.inf and self.completed < stop_completed and clock.now < until:
+        if until != math.inf and self.completed < stop and clock.now < until:
             clock.now = until
-        self.timeline.end = clock.now
+        tl.end = clock.now
         return clock.now
 
     # -- handlers -----------------------------------------------------------------------
+    def _reject(
+        self,
+        client: Client,
+        request: int,
+        parent: _Attempt | None,
+        n: int,
+        now: float,
+        exc: CircuitBreakerError,
+    ) -> None:
+        """The edge's breaker refused an attempt: record it; the call fails (no retry)."""
+        tl = self.timeline
+        tl.time.append(now)
+        tl.service.append(client.service.index)
+        tl.outcome.append(_REJECTED)
+        tl.latency.append(0.0)
+        tl.state.append(STATE_CODES[exc.state])
+        tl.request.append(request)
+        tl.attempt.append(n if n < 255 else 255)
+        tl.degraded.append(0)
+        self._finished(client, request, parent, False, 0, now)
+
     def _issue(
         self, client: Client, request: int, parent: _Attempt | None, n: int, now: float
     ) -> None:
+        """Attempt number ``n`` of a call through ``client`` is issued at ``now``."""
         svc = client.service
         b = self._edge_breaker[id(client)]
         if b is not None:
             try:
                 permit: Any = b.acquire()
             except CircuitBreakerError as exc:
-                tl = self.timeline
-                tl.time.append(now)
-                tl.service.append(svc.index)
-                tl.outcome.append(_REJECTED)
-                tl.latency.append(0.0)
-                tl.state.append(STATE_CODES[exc.state])
-                tl.request.append(request)
-                tl.attempt.append(n)
-                tl.degraded.append(0)
-                self._finished(client, request, parent, False, 0, now)
+                self._reject(client, request, parent, n, now, exc)
                 return
             code = self.codes[svc.index]
         else:
             permit = None
             code = 0
-        att = _Attempt(client, svc, request, parent, n, now, permit, code)
+        deadline = now + client.timeout
+        att = [client, svc, request, parent, n, now, deadline, permit, code, False, False, 0]
         mode = svc._outage
         if mode is None:
             if svc.busy < svc.workers:
@@ -489,41 +559,36 @@ class Engine:
                 return
             if len(svc.queue) < svc.queue_size:
                 svc.queue.append(att)
-                att.tpushed = True
-                self._push(att.deadline, _TIMEOUT_EV, att)
+                att[10] = True
+                self._push(deadline, _TIMEOUT_EV, att)
                 return
             # queue full: refused fast (overloaded)
         elif mode == "hang":
-            att.tpushed = True
-            self._push(att.deadline, _TIMEOUT_EV, att)
+            att[10] = True
+            self._push(deadline, _TIMEOUT_EV, att)
             return
         t = now + svc.error_latency
-        if t <= att.deadline:
+        if t <= deadline:
             self._push(t, _FAST, att)
         else:
-            att.tpushed = True
-            self._push(att.deadline, _TIMEOUT_EV, att)
+            att[10] = True
+            self._push(deadline, _TIMEOUT_EV, att)
 
     def _start(self, att: _Attempt, now: float) -> None:
-        """A worker (already counted busy) starts on ``att``."""
-        svc = att.service
+        """A worker (already counted busy) starts on ``att``: draw its answer and work
+        time, schedule the end of the work (and the client's timeout if needed)."""
+        svc = att[1]
         u = self.rng.random()
-        att.outcome = (
-            _SUCCESS if u >= svc.ignore_cut else (_FAILURE if u < svc.fail_cut else _IGNORED)
-        )
-        sigma = svc._latency_sigma
-        work = svc.lat_scale * (math.exp(sigma * self.rng.gauss(0.0, 1.0)) if sigma else 1.0)
-        work += svc._extra_latency
-        t = now + work
-        self.seq += 1
-        heappush(self.heap, (t, self.seq, _DONE, att))
-        if not att.tpushed and (t > att.deadline or svc.downstream is not None):
-            att.tpushed = True
-            self.seq += 1
-            heappush(self.heap, (att.deadline, self.seq, _TIMEOUT_EV, att))
+        att[11] = _SUCCESS if u >= svc.ignore_cut else (_FAILURE if u < svc.fail_cut else _IGNORED)
+        t = now + svc.lat_table[self.rng.getrandbits(12)]
+        heappush(self.heap, (t, next(self.seq), _DONE, att))
+        if not att[10] and (t > att[6] or svc.downstream is not None):
+            att[10] = True
+            heappush(self.heap, (att[6], next(self.seq), _TIMEOUT_EV, att))
 
     def _on_done(self, att: _Attempt, now: float) -> None:
-        svc = att.service
+        """A worker finished its own work on ``att``."""
+        svc = att[1]
         mode = svc._outage
         if mode is not None:
             # The outage began while this request was being worked on: the answer is
@@ -531,73 +596,63 @@ class Engine:
             if mode == "error":
                 self._respond(att, _FAILURE, 0, now)
                 return
-            if not att.tpushed:
-                att.tpushed = True
-                self._push(att.deadline, _TIMEOUT_EV, att)
+            if not att[10]:
+                att[10] = True
+                self._push(att[6], _TIMEOUT_EV, att)
             self._respond(att, _TIMEOUT, 0, now, answer=False)
             return
-        if svc.downstream is not None and att.outcome == _SUCCESS:
+        if svc.downstream is not None and att[11] == _SUCCESS:
             # own work done: now call downstream, holding the worker
-            self._issue(svc.downstream, att.request, att, 0, now)
+            self._issue(svc.downstream, att[2], att, 0, now)
             return
-        self._respond(att, att.outcome, 0, now)
+        self._respond(att, att[11], 0, now)
 
     def _respond(
         self, att: _Attempt, outcome: int, degraded: int, now: float, answer: bool = True
     ) -> None:
         """``att``'s worker answers with ``outcome`` (unless ``answer`` is false) and
-        is freed."""
-        if answer and not att.done:
+        is freed (taking the next queued request, if any)."""
+        if answer and not att[9]:
             self._resolve(att, outcome, degraded, now)
-        svc = att.service
+        svc = att[1]
         if svc.queue:
             self._start(svc.queue.popleft(), now)
         else:
             svc.busy -= 1
 
-    def _on_timeout(self, att: _Attempt, now: float) -> None:
-        if not att.done:
-            self._resolve(att, _TIMEOUT, 0, now)
-
-    def _on_fast(self, att: _Attempt, now: float) -> None:
-        if not att.done:
-            self._resolve(att, _FAILURE, 0, now)
-
-    def _on_retry(self, att: _Attempt, now: float) -> None:
-        self._issue(att.client, att.request, att.parent, att.n + 1, now)
-
     def _resolve(self, att: _Attempt, outcome: int, degraded: int, now: float) -> None:
-        """The client learns ``att``'s outcome: record it, report it, go on."""
-        att.done = True
+        """The client learns ``att``'s outcome: record it, report it to the breaker,
+        then retry, or finish the call."""
+        att[9] = True
+        n = att[4]
         tl = self.timeline
-        tl.time.append(att.t0)
-        tl.service.append(att.service.index)
+        tl.time.append(att[5])
+        tl.service.append(att[1].index)
         tl.outcome.append(outcome)
-        tl.latency.append(now - att.t0)
-        tl.state.append(att.code)
-        tl.request.append(att.request)
-        tl.attempt.append(att.n if att.n < 255 else 255)
+        tl.latency.append(now - att[5])
+        tl.state.append(att[8])
+        tl.request.append(att[2])
+        tl.attempt.append(n if n < 255 else 255)
         tl.degraded.append(degraded)
-        permit = att.permit
+        permit = att[7]
+        client: Client = att[0]
         if outcome == _SUCCESS:
             if permit is not None:
                 permit.success()
-            self._finished(att.client, att.request, att.parent, True, degraded, now)
+            self._finished(client, att[2], att[3], True, degraded, now)
             return
         if permit is not None:
             if outcome == _IGNORED:
                 permit.ignore()
             else:
                 permit.failure(_ERRORS[outcome])
-        client = att.client
-        if outcome != _IGNORED and att.n < client.retries:
+        if outcome != _IGNORED and n < client.retries:
             delay = client.backoff
             if delay:
-                delay = client.retry_delay(att.n + 1, self.rng.random() if client.jitter else 0.0)
-            self.seq += 1
-            heappush(self.heap, (now + delay, self.seq, _RETRY, att))
+                delay = client.retry_delay(n + 1, self.rng.random() if client.jitter else 0.0)
+            heappush(self.heap, (now + delay, next(self.seq), _RETRY, att))
             return
-        self._finished(client, att.request, att.parent, False, 0, now)
+        self._finished(client, att[2], att[3], False, 0, now)
 
     def _finished(
         self,
@@ -608,7 +663,7 @@ class Engine:
         degraded: int,
         now: float,
     ) -> None:
-        """A client call is over (after any retries)."""
+        """A client call is over (after any retries): tell the caller."""
         if not ok and client.fallback:
             ok = True
             degraded = 1
