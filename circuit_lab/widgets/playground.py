@@ -27,7 +27,6 @@ What each control does (also written in the widget's note line):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -623,11 +622,13 @@ class Playground(widgets.VBox):
 
     # ----------------------------------------------------------------------- cleanup
     def close(self) -> None:
-        """Stop Run and close every widget of the playground."""
-        self.stop()
-        with contextlib.suppress(Exception):
-            self._chart_view.widget.close()
-            self._diagram_view.widget.close()
+        """Stop Run and close the playground's widgets (safe on a half-built one)."""
+        task = getattr(self, "task", None)
+        if task is not None and not task.done():
+            task.cancel()
+        for view in (getattr(self, "_chart_view", None), getattr(self, "_diagram_view", None)):
+            if view is not None:
+                view.widget.close()
         super().close()
 
 
