@@ -285,6 +285,15 @@ class Engine:
         self.timeline.settings = merged
         self._build_breakers(merged, keep_state=True)
 
+    def set_traffic(self, traffic: Traffic) -> None:
+        """Replace the arrival process from now on (the next arrival is drawn afresh
+        from the current time; a pending one is dropped)."""
+        if not isinstance(traffic, Traffic):
+            raise TypeError(f"traffic must be a Traffic, got {traffic!r}")
+        self.model.traffic = traffic
+        self._next_arrival_fn = traffic.arrivals(self.rng, self.clock.now)
+        self.next_arrival = self._next_arrival_fn()
+
     # -- scheduling ---------------------------------------------------------------------
     def _push(self, t: float, kind: int, obj: Any) -> None:
         heappush(self.heap, (t, next(self.seq), kind, obj))

@@ -7,6 +7,7 @@
 >>> finished = sim.step(5)     # until five more user requests have finished
 >>> sim.set_fault("latency", factor=10.0)   # the service slows down, from now on
 >>> sim.set_breaker(failure_threshold=3)     # keeps the breaker's state
+>>> sim.set_rate(250.0)        # users now send 250 requests/s
 >>> timeline = sim.run()       # to the end of the scenario
 >>> sim.reset()                # back to the seeded start
 
@@ -31,6 +32,7 @@ from .engine import Engine, Model
 from .scenarios import build_model
 from .service import Service
 from .timeline import Timeline
+from .traffic import Traffic
 
 __all__ = ["Simulation"]
 
@@ -167,6 +169,14 @@ class Simulation:
     def clear_fault(self, kind: str, service: str | None = None) -> None:
         """End fault ``kind`` on ``service`` now (no-op if not active)."""
         self._engine.clear_fault(kind, self._target(service))
+
+    def set_rate(self, rate: float) -> None:
+        """Change the users' base request rate (requests/s, > 0) from now on, keeping
+        the arrival process, peak and bursts of the scenario."""
+        old = self._engine.model.traffic
+        self._engine.set_traffic(
+            Traffic(rate, arrival=old.arrival, peak=old.peak, bursts=old.bursts)
+        )
 
     def _target(self, service: str | None) -> str:
         return self.timeline.services[-1] if service is None else service

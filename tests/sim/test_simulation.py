@@ -99,3 +99,23 @@ def test_bad_construction() -> None:
         Simulation("steady", workers=2.5)
     with pytest.raises(TypeError, match="seed must be an int"):
         Simulation("steady", seed="1")  # type: ignore[arg-type]
+
+
+def test_set_rate_changes_the_load() -> None:
+    sim = Simulation("steady", seed=1, duration=40.0, rate=50.0, arrival="steady")
+    sim.advance(10.0)
+    before = sim.stats["requests"]
+    sim.set_rate(200.0)
+    sim.advance(10.0)
+    assert sim.stats["requests"] - before == pytest.approx(2000, abs=2)
+    with pytest.raises(ValueError, match="rate must be"):
+        sim.set_rate(0.0)
+
+
+@pytest.mark.parametrize("scenario", ["outage", "cascade", "flaky"])
+def test_transitions_are_in_time_order(scenario: str) -> None:
+    sim = Simulation(scenario, seed=4, duration=90.0)
+    for _ in range(30):
+        sim.advance(3.0)
+    times = [t.time for t in sim.run().transitions]
+    assert times and times == sorted(times)
