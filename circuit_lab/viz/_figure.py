@@ -76,8 +76,14 @@ class _TextCache:
         original = renderer.draw_text
 
         def draw_text(
-            gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
-            ismath: Any = False, mtext: Any = None,
+            gc: Any,
+            x: float,
+            y: float,
+            s: str,
+            prop: Any,
+            angle: float,
+            ismath: Any = False,
+            mtext: Any = None,
         ) -> None:
             if not self.enabled or ismath or angle % 360.0 or not s:
                 original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
@@ -91,8 +97,9 @@ class _TextCache:
         renderer.draw_text = draw_text
         return original
 
-    def _draw(self, renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any,
-              mtext: Any) -> None:
+    def _draw(
+        self, renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any, mtext: Any
+    ) -> None:
         antialiased = bool(gc.get_antialiased())
         key = (s, hash(prop), prop.get_size_in_points(), renderer.dpi, antialiased)
         entry = self.bitmaps.get(key)
@@ -108,8 +115,9 @@ class _TextCache:
         renderer._renderer.draw_text_image(coverage, left, bottom, 0, gc)
 
     @staticmethod
-    def _render(renderer: Any, s: str, prop: Any, antialiased: bool,
-                mtext: Any) -> tuple[Any, int, int]:
+    def _render(
+        renderer: Any, s: str, prop: Any, antialiased: bool, mtext: Any
+    ) -> tuple[Any, int, int]:
         width, height, descent = renderer.get_text_width_height_descent(s, prop, False)
         pad = 3
         w = math.ceil(width) + 2 * pad
@@ -171,8 +179,13 @@ class LayeredFigure(Figure):
             super().draw(renderer)
             return
         key = (
-            id(renderer), renderer.width, renderer.height, renderer.dpi, self.static_key,
-            len(self.get_children()), tuple(len(ax.get_children()) for ax in self.axes),
+            id(renderer),
+            renderer.width,
+            renderer.height,
+            renderer.dpi,
+            self.static_key,
+            len(self.get_children()),
+            tuple(len(ax.get_children()) for ax in self.axes),
         )
         original = _TEXT_CACHE.wrap(renderer)
         try:

@@ -106,9 +106,15 @@ class _TextPool:
                 text.set_visible(False)
 
 
-class _Panel:
+class Panel:
     """One timeline drawn on three stacked axes sharing x: ``band`` (state and fault
-    lanes), ``counts`` (binned outcomes) and ``rate`` (rolling failure rate)."""
+    lanes), ``counts`` (binned outcomes) and ``rate`` (rolling failure rate).
+
+    Its artists are public so tests and notebooks can inspect them: ``state_spans`` /
+    ``fault_lane`` (PolyCollections), ``state_labels`` / ``fault_labels`` /
+    ``transition_texts`` (pools of Text), ``stairs`` (outcome code -> StepPatch,
+    stacked), ``rate_line``, ``threshold_line``, ``transition_lines`` and
+    ``fault_shades`` (one collection per axes)."""
 
     def __init__(
         self, fig: Figure, spec: SubplotSpec, options: _Options, sharex: Axes | None
@@ -130,8 +136,14 @@ class _Panel:
         self._build_rate()
         self._build_overlays()
         _layered(fig).add_dynamic(
-            self.state_spans, self.fault_lane, self.separator, *self.stairs.values(),
-            self.empty_text, self.rate_line, *self.fault_shades, *self.transition_lines,
+            self.state_spans,
+            self.fault_lane,
+            self.separator,
+            *self.stairs.values(),
+            self.empty_text,
+            self.rate_line,
+            *self.fault_shades,
+            *self.transition_lines,
             self.rate.xaxis,
             *(spine for ax in self.axes for spine in ax.spines.values()),
         )
@@ -139,9 +151,13 @@ class _Panel:
     def static_key(self) -> tuple[Any, ...]:
         """What the static picture of this panel depends on."""
         return (
-            self.lane_name, self.counts.get_ylim(), self.rate_info.get_text(),
-            self.threshold_line.get_visible(), tuple(self.threshold_line.get_ydata()),
-            self.threshold_text.get_text(), self.no_fault_text.get_visible(),
+            self.lane_name,
+            self.counts.get_ylim(),
+            self.rate_info.get_text(),
+            self.threshold_line.get_visible(),
+            tuple(self.threshold_line.get_ydata()),
+            self.threshold_text.get_text(),
+            self.no_fault_text.get_visible(),
         )
 
     # ------------------------------------------------------------------ construction
@@ -160,19 +176,32 @@ class _Panel:
         self.fault_lane = PolyCollection([], closed=True, linewidths=0.8, zorder=2)
         ax.add_collection(self.fault_lane)
         self.state_labels = _TextPool(
-            ax, ha="center", va="center", fontsize=SMALL_FONT, fontweight="bold", zorder=5,
+            ax,
+            ha="center",
+            va="center",
+            fontsize=SMALL_FONT,
+            fontweight="bold",
+            zorder=5,
             clip_on=True,
         )
         self.fault_labels = _TextPool(
             ax, ha="left", va="center", fontsize=SMALL_FONT, color=INK, zorder=5, clip_on=True
         )
         self.no_fault_text = ax.text(
-            0.005, 0.25, "no fault injected", transform=ax.transAxes, ha="left",
-            va="center", fontsize=SMALL_FONT, color="#777777", style="italic",
+            0.005,
+            0.25,
+            "no fault injected",
+            transform=ax.transAxes,
+            ha="left",
+            va="center",
+            fontsize=SMALL_FONT,
+            color="#777777",
+            style="italic",
         )
         if self.options.label:
-            ax.set_title(self.options.label, loc="left", fontsize=FONT_SIZE + 0.5,
-                         fontweight="bold", pad=3)
+            ax.set_title(
+                self.options.label, loc="left", fontsize=FONT_SIZE + 0.5, fontweight="bold", pad=3
+            )
 
     def _build_counts(self) -> None:
         ax = self.counts
@@ -189,13 +218,26 @@ class _Panel:
         self.stairs: dict[int, StepPatch] = {}
         for code in OUTCOME_ORDER:
             self.stairs[code] = ax.stairs(
-                zero, edges, baseline=zero, fill=True, color=OUTCOME_COLOR[code],
-                label=OUTCOME_LABEL[code], zorder=2, lw=0,
+                zero,
+                edges,
+                baseline=zero,
+                fill=True,
+                color=OUTCOME_COLOR[code],
+                label=OUTCOME_LABEL[code],
+                zorder=2,
+                lw=0,
             )
         ax.set_ylim(0.0, 1.0)
         self.empty_text = ax.text(
-            0.5, 0.45, "no requests yet", transform=ax.transAxes, ha="center",
-            va="center", fontsize=FONT_SIZE, color="#777777", style="italic",
+            0.5,
+            0.45,
+            "no requests yet",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=FONT_SIZE,
+            color="#777777",
+            style="italic",
         )
 
     def _build_rate(self) -> None:
@@ -211,20 +253,38 @@ class _Panel:
         ax.spines["right"].set_visible(False)
         ax.grid(axis="y", color="#e6e6e6", lw=0.6, zorder=0)
         ax.set_axisbelow(True)
-        (self.rate_line,) = ax.plot([], [], color=RATE_COLOR, lw=1.4, zorder=4,
-                                    label="failure rate")
+        (self.rate_line,) = ax.plot(
+            [], [], color=RATE_COLOR, lw=1.4, zorder=4, label="failure rate"
+        )
         self.threshold_line = ax.axhline(
-            50.0, color=THRESHOLD_COLOR, lw=1.3, ls=(0, (5, 3)), zorder=3,
+            50.0,
+            color=THRESHOLD_COLOR,
+            lw=1.3,
+            ls=(0, (5, 3)),
+            zorder=3,
             label="trip threshold",
         )
         self.threshold_text = ax.text(
-            0.005, 50.0, "", transform=transforms.blended_transform_factory(
-                ax.transAxes, ax.transData), ha="left", va="bottom",
-            fontsize=SMALL_FONT, color=THRESHOLD_COLOR, zorder=5,
+            0.005,
+            50.0,
+            "",
+            transform=transforms.blended_transform_factory(ax.transAxes, ax.transData),
+            ha="left",
+            va="bottom",
+            fontsize=SMALL_FONT,
+            color=THRESHOLD_COLOR,
+            zorder=5,
         )
         self.rate_info = ax.text(
-            0.005, 0.985, "", transform=ax.transAxes, ha="left", va="top",
-            fontsize=SMALL_FONT, color="#444444", zorder=6,
+            0.005,
+            0.985,
+            "",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=SMALL_FONT,
+            color="#444444",
+            zorder=6,
         )
 
     def _build_overlays(self) -> None:
@@ -234,19 +294,29 @@ class _Panel:
         for ax in self.axes:
             blend = transforms.blended_transform_factory(ax.transData, ax.transAxes)
             if ax is not self.band:
-                shade = PolyCollection([], closed=True, linewidths=0, zorder=1,
-                                       transform=blend)
+                shade = PolyCollection([], closed=True, linewidths=0, zorder=1, transform=blend)
                 ax.add_collection(shade)
                 self.fault_shades.append(shade)
-            lines = LineCollection([], linewidths=0.8, linestyles="solid", zorder=4,
-                                   transform=blend, colors=INK)
+            lines = LineCollection(
+                [], linewidths=0.8, linestyles="solid", zorder=4, transform=blend, colors=INK
+            )
             ax.add_collection(lines)
             self.transition_lines.append(lines)
         self.transition_texts = _TextPool(
-            self.counts, ha="left", va="top", fontsize=SMALL_FONT, color=INK, zorder=7,
+            self.counts,
+            ha="left",
+            va="top",
+            fontsize=SMALL_FONT,
+            color=INK,
+            zorder=7,
             clip_on=True,
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#bbbbbb", "lw": 0.6,
-                  "alpha": 0.92},
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "fc": "white",
+                "ec": "#bbbbbb",
+                "lw": 0.6,
+                "alpha": 0.92,
+            },
         )
 
     # ----------------------------------------------------------------------- update
@@ -301,8 +371,11 @@ class _Panel:
             width_px = (ve - vs) * px
             long_label = STATE_LABEL[state]
             label = (
-                long_label if width_px >= (len(long_label) + 1.5) * char
-                else STATE_SHORT[state] if width_px >= 2.2 * char else ""
+                long_label
+                if width_px >= (len(long_label) + 1.5) * char
+                else STATE_SHORT[state]
+                if width_px >= 2.2 * char
+                else ""
             )
             if label:
                 text = self.state_labels.take()
@@ -379,7 +452,9 @@ class _Panel:
         policy = _data.rate_policy(settings, default)
         if self.options.rate_window is not None:
             policy = _data.RatePolicy(
-                policy.threshold, self.options.rate_window, None,
+                policy.threshold,
+                self.options.rate_window,
+                None,
                 f"last {self.options.rate_window:g} s",
             )
         if has_data:
@@ -457,7 +532,8 @@ class _Panel:
                 self.counts.transData, self.counts.transAxes
             )
             cached = blend + transforms.ScaledTranslation(
-                offset_pt / 72.0, -(2.0 + row * (SMALL_FONT + 5.5)) / 72.0,
+                offset_pt / 72.0,
+                -(2.0 + row * (SMALL_FONT + 5.5)) / 72.0,
                 self.fig.dpi_scale_trans,
             )
             self._row_transforms[key] = cached
@@ -524,14 +600,26 @@ def _header(fig: Figure, title: str | None) -> tuple[Text, Any, float]:
     never covers data); returns them and the header height in inches."""
     width_in, height_in = fig.get_figwidth(), fig.get_figheight()
     title_text = fig.text(
-        _LEFT_IN / width_in, 1.0 - 0.07 / height_in, title or "", ha="left", va="top",
-        fontsize=FONT_SIZE + 1.5, fontweight="bold", color=INK,
+        _LEFT_IN / width_in,
+        1.0 - 0.07 / height_in,
+        title or "",
+        ha="left",
+        va="top",
+        fontsize=FONT_SIZE + 1.5,
+        fontweight="bold",
+        color=INK,
     )
     legend = fig.legend(
-        handles=_legend_handles(), loc="upper right",
-        bbox_to_anchor=(1.0 - 0.1 / width_in, 1.0 - 0.02 / height_in), ncol=7,
-        frameon=False, fontsize=SMALL_FONT, handlelength=1.4, handletextpad=0.4,
-        columnspacing=0.9, borderaxespad=0.1,
+        handles=_legend_handles(),
+        loc="upper right",
+        bbox_to_anchor=(1.0 - 0.1 / width_in, 1.0 - 0.02 / height_in),
+        ncol=7,
+        frameon=False,
+        fontsize=SMALL_FONT,
+        handlelength=1.4,
+        handletextpad=0.4,
+        columnspacing=0.9,
+        borderaxespad=0.1,
     )
     legend_top = 0.02
     get_renderer = getattr(fig.canvas, "get_renderer", None)
@@ -550,8 +638,13 @@ def _xlabel(fig: Figure, ax: Axes) -> Text:
     redrawn with the moving ticks on every frame)."""
     box = ax.get_position()
     return fig.text(
-        0.5 * (box.x0 + box.x1), 0.04 / fig.get_figheight(), "virtual time (s)",
-        ha="center", va="bottom", fontsize=FONT_SIZE, color=INK,
+        0.5 * (box.x0 + box.x1),
+        0.04 / fig.get_figheight(),
+        "virtual time (s)",
+        ha="center",
+        va="bottom",
+        fontsize=FONT_SIZE,
+        color=INK,
     )
 
 
@@ -615,13 +708,17 @@ class TimelineChart:
         width_in = self.figure.get_figwidth()
         self._title_text, self.legend, header_in = _header(self.figure, title)
         grid = GridSpec(
-            1, 1, figure=self.figure, left=_LEFT_IN / width_in,
-            right=1.0 - _RIGHT_IN / width_in, top=1.0 - header_in / height_in,
+            1,
+            1,
+            figure=self.figure,
+            left=_LEFT_IN / width_in,
+            right=1.0 - _RIGHT_IN / width_in,
+            top=1.0 - header_in / height_in,
             bottom=_BOTTOM_IN / height_in,
         )
-        self._panel = _Panel(self.figure, grid[0], self._options, None)
-        self.axes: tuple[Axes, Axes, Axes] = self._panel.axes
-        self._xlabel = _xlabel(self.figure, self._panel.rate)
+        self.panel = Panel(self.figure, grid[0], self._options, None)
+        self.axes: tuple[Axes, Axes, Axes] = self.panel.axes
+        self._xlabel = _xlabel(self.figure, self.panel.rate)
         self.timeline: Any = None
         self.updates = 0
         if timeline is not None:
@@ -652,7 +749,7 @@ class TimelineChart:
     @property
     def xlim(self) -> tuple[float, float]:
         """The visible time range in seconds."""
-        lo, hi = self._panel.band.get_xlim()
+        lo, hi = self.panel.band.get_xlim()
         return float(lo), float(hi)
 
     def update(self, timeline: Any = None, *, draw: bool = True) -> None:
@@ -668,9 +765,9 @@ class TimelineChart:
         self.timeline = timeline
         start, end = float(timeline.start), float(timeline.end)
         x0, x1 = _visible_range(start, end, self._options.window)
-        self._panel.band.set_xlim(x0, x1)
-        self._panel.update(timeline, x0, x1, end)
-        self.figure.static_key = (self._title_text.get_text(), self._panel.static_key())
+        self.panel.band.set_xlim(x0, x1)
+        self.panel.update(timeline, x0, x1, end)
+        self.figure.static_key = (self._title_text.get_text(), self.panel.static_key())
         self.updates += 1
         if draw:
             self.canvas.draw_idle()
@@ -725,8 +822,7 @@ class ComparisonChart:
         labels = [str(label) for label in labels]
         if len(labels) != len(timelines):
             raise ValueError(
-                f"labels must have one entry per timeline ({len(timelines)}), "
-                f"got {len(labels)}"
+                f"labels must have one entry per timeline ({len(timelines)}), got {len(labels)}"
             )
         window, bin_width, rate_window = _check_options(window, bin_width, rate_window)
         if bin_width is None:
@@ -743,15 +839,20 @@ class ComparisonChart:
         width_in = self.figure.get_figwidth()
         self._title_text, self.legend, header_in = _header(self.figure, title)
         grid = GridSpec(
-            n, 1, figure=self.figure, left=_LEFT_IN / width_in,
-            right=1.0 - _RIGHT_IN / width_in, top=1.0 - (header_in + 0.1) / height_in,
-            bottom=_BOTTOM_IN / height_in, hspace=0.2,
+            n,
+            1,
+            figure=self.figure,
+            left=_LEFT_IN / width_in,
+            right=1.0 - _RIGHT_IN / width_in,
+            top=1.0 - (header_in + 0.1) / height_in,
+            bottom=_BOTTOM_IN / height_in,
+            hspace=0.2,
         )
-        self.panels: list[_Panel] = []
+        self.panels: list[Panel] = []
         first: Axes | None = None
         for i, label in enumerate(labels):
             opts = _Options(service, window, bin_width, rate_window, label)
-            panel = _Panel(self.figure, grid[i], opts, first)
+            panel = Panel(self.figure, grid[i], opts, first)
             first = first or panel.band
             if i < n - 1:
                 panel.rate.tick_params(axis="x", labelbottom=False)
@@ -790,4 +891,3 @@ def compare(
     if "live" in options:
         raise ValueError("compare draws a static figure; use ComparisonChart(live=True)")
     return ComparisonChart(timelines, labels, **options).figure
-

@@ -49,13 +49,12 @@ def _rule_texts(
     settings: Mapping[str, Any],
 ) -> dict[tuple[str, str], str]:
     trip = f"{failure_threshold} consecutive\nfailures"
-    rate = _data.rate_policy({**settings, "policy": policy} if policy is not None else settings,
-                             default_seconds=0.0)
+    rate = _data.rate_policy(
+        {**settings, "policy": policy} if policy is not None else settings, default_seconds=0.0
+    )
     if rate.threshold is not None:
         trip = f"failure rate ≥ {rate.threshold:.0%}\nover the {rate.description}"
-    trials = "trial succeeds" if success_threshold == 1 else (
-        f"{success_threshold} trials succeed"
-    )
+    trials = "trial succeeds" if success_threshold == 1 else (f"{success_threshold} trials succeed")
     return {
         ("closed", "open"): trip,
         ("open", "half_open"): f"{recovery_timeout:g} s recovery\ntimeout elapsed",
@@ -104,34 +103,58 @@ class StateDiagram:
             ax.add_patch(circle)
             self.nodes[name] = circle
             self.labels[name] = ax.text(
-                *_POS[name], STATE_LABEL[name], ha="center", va="center",
-                fontsize=FONT_SIZE, zorder=4,
+                *_POS[name],
+                STATE_LABEL[name],
+                ha="center",
+                va="center",
+                fontsize=FONT_SIZE,
+                zorder=4,
             )
         self.arrows: dict[tuple[str, str], FancyArrowPatch] = {}
         self.rule_texts: dict[tuple[str, str], Text] = {}
         shrink = _RADIUS * self.figure.get_figwidth() * 72.0 + 2.0  # points
         for (old, new), (rad, where, align) in _EDGES.items():
             arrow = FancyArrowPatch(
-                _POS[old], _POS[new], connectionstyle=f"arc3,rad={rad}",
-                arrowstyle="-|>,head_length=7,head_width=4", shrinkA=shrink,
-                shrinkB=shrink, lw=1.3, color=_ARROW_IDLE, zorder=2,
+                _POS[old],
+                _POS[new],
+                connectionstyle=f"arc3,rad={rad}",
+                arrowstyle="-|>,head_length=7,head_width=4",
+                shrinkA=shrink,
+                shrinkB=shrink,
+                lw=1.3,
+                color=_ARROW_IDLE,
+                zorder=2,
             )
             ax.add_patch(arrow)
             self.arrows[(old, new)] = arrow
             self.rule_texts[(old, new)] = ax.text(
-                *where, "", ha=align, va="center", fontsize=FONT_SIZE - 0.5, color=INK,
-                zorder=5, linespacing=1.15,
+                *where,
+                "",
+                ha=align,
+                va="center",
+                fontsize=FONT_SIZE - 0.5,
+                color=INK,
+                zorder=5,
+                linespacing=1.15,
             )
         self.caption = ax.text(
-            0.5, 0.012, "", ha="center", va="bottom", fontsize=FONT_SIZE - 0.5,
+            0.5,
+            0.012,
+            "",
+            ha="center",
+            va="bottom",
+            fontsize=FONT_SIZE - 0.5,
             color=INK,
         )
         self.current: str = _data.state_name(state)
         self.previous: str | None = None
         self.set_rules(
-            settings=settings, failure_threshold=failure_threshold,
-            recovery_timeout=recovery_timeout, success_threshold=success_threshold,
-            policy=policy, draw=False,
+            settings=settings,
+            failure_threshold=failure_threshold,
+            recovery_timeout=recovery_timeout,
+            success_threshold=success_threshold,
+            policy=policy,
+            draw=False,
         )
         self._restyle()
 
