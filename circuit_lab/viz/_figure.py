@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import fontManager, get_font
 
 from circuit_lab._validate import check_int, check_number
 
@@ -69,11 +70,14 @@ class _TextCache:
     def __init__(self, limit: int = 2048) -> None:
         self.limit = limit
         self.bitmaps: dict[Any, tuple[Any, int, int]] = {}
+        self.metrics: dict[Any, tuple[Any, Any, Any]] = {}
         self.enabled = True
+        self._dpi = 72.0
 
     def wrap(self, renderer: Any) -> Any:
         """Install the cache on ``renderer``; returns the original ``draw_text``."""
         original = renderer.draw_text
+        self._dpi = float(renderer.dpi)
 
         def draw_text(
             gc: Any,
@@ -95,7 +99,46 @@ class _TextCache:
                 original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
         renderer.draw_text = draw_text
+        if not hasattr(type(renderer), "_get_font_height_metrics"):
+            # matplotlib 3.11's Text layout re-reads font tables for every label on
+            # every draw unless the renderer offers these metrics; same formula, cached.
+            renderer._get_font_height_metrics = self.font_height_metrics
         return original
+
+    def unwrap(self, renderer: Any, original: Any) -> None:
+        """Undo :meth:`wrap`."""
+        renderer.draw_text = original
+        if "_get_font_height_metrics" in vars(renderer):
+            del renderer._get_font_height_metrics
+
+    def font_height_metrics(self, prop: Any) -> tuple[Any, Any, Any]:
+        """``(ascent, descent, line_gap)`` in pixels of the font of ``prop`` at the
+        renderer's dpi (as ``Text._get_layout`` computes them), or ``None``s."""
+        key = ("metrics", hash(prop), prop.get_size_in_points(), self._dpi)
+        cached = self.metrics.get(key)
+        if cached is None:
+            cached = (None, None, None)
+            try:
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                for table_name, gap_key, ascent_key, descent_key in (
+                    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                    ("hhea", "lineGap", "ascent", "descent"),
+                ):
+                    table = font.get_sfnt_table(table_name)
+                    if table is None:
+                        continue
+                    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+                    scale = prop.get_size_in_points() * self._dpi / 72 / units_per_em
+                    cached = (
+                        table[ascent_key] * scale,
+                        -table[descent_key] * scale,
+                        table[gap_key] * scale,
+                    )
+                    break
+            except Exception:  # pragma: no cover - fall back to matplotlib's own path
+                cached = (None, None, None)
+            self.metrics[key] = cached
+        return cached
 
     def _draw(
         self, renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any, mtext: Any
@@ -199,5 +242,5 @@ class LayeredFigure(Figure):
                 if artist.get_visible():
                     artist.draw(renderer)
         finally:
-            renderer.draw_text = original
+            _TEXT_CACHE.unwrap(renderer, original)
         self.stale = False
