@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Literal
 
-import ipywidgets as widgets
+import ipywidgets as widgets  # type: ignore[import-untyped]
 from matplotlib.figure import Figure
 
 from circuit_lab import State
@@ -41,7 +41,7 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-class ErrorArea(widgets.HTML):
+class ErrorArea(widgets.HTML):  # type: ignore[misc]
     """Shows the last exception raised inside a widget callback (type, message and a
     collapsible traceback) instead of letting it vanish into the browser console."""
 
@@ -106,7 +106,7 @@ def resolve_mode(mode: str) -> Literal["ipympl", "image"]:
     if not in_kernel():
         return "image"
     try:
-        import ipympl  # noqa: F401
+        import ipympl  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         return "image"
     return "ipympl"
@@ -124,7 +124,10 @@ def pyplot_is_ipympl() -> bool:
 def attach_ipympl(figure: Figure) -> Any:
     """Give ``figure`` (created with ``live=False``) an ipympl canvas widget without
     touching pyplot's backend or figure registry; returns the canvas."""
-    from ipympl.backend_nbagg import Canvas, FigureManager
+    from ipympl.backend_nbagg import (  # type: ignore[import-untyped]
+        Canvas,
+        FigureManager,
+    )
 
     canvas = Canvas(figure)
     FigureManager(canvas, 0)  # the canvas's messages are handled by its manager

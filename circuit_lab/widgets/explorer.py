@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-import ipywidgets as widgets
+import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from circuit_lab import CircuitBreaker, CircuitBreakerError, ManualClock, State
 from circuit_lab.events import CallFailed, CallRejected, CallSucceeded, Event, StateChanged
@@ -45,7 +45,7 @@ class ExplorerCallFailed(Exception):
     """The exception a "call fails" click reports to the breaker."""
 
 
-class StateMachineExplorer(widgets.VBox):
+class StateMachineExplorer(widgets.VBox):  # type: ignore[misc]
     """A real :class:`~circuit_lab.CircuitBreaker` on a :class:`~circuit_lab.ManualClock`
     with buttons "call succeeds", "call fails", "wait 1 s" and "reset breaker", the
     state diagram, a status line and an event log.

@@ -30,7 +30,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import ipywidgets as widgets
+import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from circuit_lab import State
 from circuit_lab.sim import BREAKER_SETTINGS, Model, Peak, Simulation, Traffic, parameters
@@ -120,7 +120,7 @@ def _slider(
     )
 
 
-class Playground(widgets.VBox):
+class Playground(widgets.VBox):  # type: ignore[misc]
     """A live, seeded scenario with sliders, fault controls and Step/Run/Reset.
 
     ``scenario``: a name from :data:`circuit_lab.sim.SCENARIOS`; ``seed``: int;
@@ -388,11 +388,11 @@ class Playground(widgets.VBox):
     @property
     def _service(self) -> str:
         """The service whose breaker is shown: the first one guarded by a breaker."""
-        sim = getattr(self, "simulation", None)
+        sim: Simulation | None = getattr(self, "simulation", None)
         if sim is None:
             return ""
         names = list(sim.breakers)
-        return names[0] if names else sim.timeline.services[0]
+        return names[0] if names else str(sim.timeline.services[0])
 
     def _breaker_state(self) -> State:
         breaker = self.simulation.breakers.get(self._service)
