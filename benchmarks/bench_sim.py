@@ -58,26 +58,66 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
 def throughput(repeat: int, n: int) -> None:
     cases: list[tuple[str, str, dict[str, Any]]] = [
         ("steady", "single service, breaker", {**SINGLE, "duration": n / 1000.0}),
-        ("steady", "single service, breaker=False", {**SINGLE, "duration": n / 1000.0,
-                                                      "breaker": False}),
-        ("outage", "single service, outage", {**SINGLE, "duration": n / 1000.0,
-                                              "outage_start": n / 4000.0,
-                                              "outage_duration": n / 4000.0}),
-        ("cascade", "3 hops, breakers", {"duration": n / 200.0, "slow_start": n / 800.0,
-                                         "slow_duration": n / 800.0}),
-        ("cascade", "3 hops, breaker=False", {"duration": n / 200.0, "breaker": False,
-                                              "slow_start": n / 800.0,
-                                              "slow_duration": n / 800.0}),
+        (
+            "steady",
+            "single service, breaker=False",
+            {**SINGLE, "duration": n / 1000.0, "breaker": False},
+        ),
+        (
+            "outage",
+            "single service, outage",
+            {
+                **SINGLE,
+                "duration": n / 1000.0,
+                "outage_start": n / 4000.0,
+                "outage_duration": n / 4000.0,
+            },
+        ),
+        (
+            "cascade",
+            "3 hops, breakers",
+            {"duration": n / 200.0, "slow_start": n / 800.0, "slow_duration": n / 800.0},
+        ),
+        (
+            "cascade",
+            "3 hops, breaker=False",
+            {
+                "duration": n / 200.0,
+                "breaker": False,
+                "slow_start": n / 800.0,
+                "slow_duration": n / 800.0,
+            },
+        ),
     ]
     rows = []
     for scenario, label, params in cases:
         dt, e = best_run(scenario, 1, repeat, **params)
-        rows.append([scenario, label, f"{e.requests:,}", f"{len(e.timeline):,}",
-                     f"{dt:.3f}", f"{e.requests / dt:,.0f}", f"{len(e.timeline) / dt:,.0f}",
-                     f"{dt / len(e.timeline) * 1e6:.2f}"])
-    table("Throughput (targets: single service >= 300,000 req/s; cascade >= 100,000/s)",
-          ["scenario", "configuration", "requests", "rows", "seconds", "requests/s", "rows/s",
-           "us/row"], rows)
+        rows.append(
+            [
+                scenario,
+                label,
+                f"{e.requests:,}",
+                f"{len(e.timeline):,}",
+                f"{dt:.3f}",
+                f"{e.requests / dt:,.0f}",
+                f"{len(e.timeline) / dt:,.0f}",
+                f"{dt / len(e.timeline) * 1e6:.2f}",
+            ]
+        )
+    table(
+        "Throughput (targets: single service >= 300,000 req/s; cascade >= 100,000/s)",
+        [
+            "scenario",
+            "configuration",
+            "requests",
+            "rows",
+            "seconds",
+            "requests/s",
+            "rows/s",
+            "us/row",
+        ],
+        rows,
+    )
 
 
 def breaker_cost(repeat: int) -> None:
@@ -92,14 +132,16 @@ def breaker_cost(repeat: int) -> None:
     plain = CircuitBreaker(5, 10.0, clock=clock, name="b")
     heard = CircuitBreaker(5, 10.0, clock=clock, name="b", listeners=[lambda e: None])
     measure("acquire() + permit.success(), no listener", lambda: plain.acquire().success())
-    measure("acquire() + permit.success(), one listener (as in the sim)",
-            lambda: heard.acquire().success())
+    measure(
+        "acquire() + permit.success(), one listener (as in the sim)",
+        lambda: heard.acquire().success(),
+    )
     measure("acquire() only, one listener", heard.acquire)
-    measure("call(fn) (the core's lock-free fast path), no listener",
-            lambda: plain.call(int))
+    measure("call(fn) (the core's lock-free fast path), no listener", lambda: plain.call(int))
     measure("empty Python call (baseline)", lambda: None)
-    table("Breaker cost per call (real CircuitBreaker, virtual clock)",
-          ["operation", "us/call"], rows)
+    table(
+        "Breaker cost per call (real CircuitBreaker, virtual clock)", ["operation", "us/call"], rows
+    )
 
 
 def memory() -> None:
@@ -125,12 +167,21 @@ def memory() -> None:
 def scaling(repeat: int, sizes: list[int]) -> None:
     rows = []
     for n in sizes:
-        dt, e = best_run("steady", 1, repeat if n < 1_000_000 else 1, **SINGLE,
-                         duration=n / 1000.0)
-        rows.append([f"{n:,}", f"{e.requests:,}", f"{dt:.3f}", f"{e.requests / dt:,.0f}",
-                     f"{dt / e.requests * 1e6:.2f}"])
-    table("Scaling, single service with breaker (cost should be linear)",
-          ["target", "requests", "seconds", "requests/s", "us/request"], rows)
+        dt, e = best_run("steady", 1, repeat if n < 1_000_000 else 1, **SINGLE, duration=n / 1000.0)
+        rows.append(
+            [
+                f"{n:,}",
+                f"{e.requests:,}",
+                f"{dt:.3f}",
+                f"{e.requests / dt:,.0f}",
+                f"{dt / e.requests * 1e6:.2f}",
+            ]
+        )
+    table(
+        "Scaling, single service with breaker (cost should be linear)",
+        ["target", "requests", "seconds", "requests/s", "us/request"],
+        rows,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

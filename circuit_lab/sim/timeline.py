@@ -5,19 +5,19 @@ read. It holds one row per request *attempt* that reached a breaker or a service
 client retry is a new row), stored column-wise in :mod:`array` arrays of equal length so
 a million rows cost a few tens of bytes each and no per-request objects:
 
-=========== ============== ===========================================================
-column      type           meaning
-=========== ============== ===========================================================
-``time``    ``array('d')`` virtual time (s) the attempt was issued
-``service`` ``array('H')`` index into :attr:`Timeline.services` (the service called)
-``outcome`` ``array('B')`` :class:`Outcome` code
-``latency`` ``array('d')`` seconds from issue to outcome (``0.0`` for rejected)
-``state``   ``array('B')`` breaker state at admission, see :data:`STATE_CODES`
-``request`` ``array('I')`` id of the user request the attempt belongs to (0, 1, ...)
-``attempt`` ``array('B')`` 0 for the first try, 1.. for client retries (capped at 255)
-``degraded````array('B')`` 1 if this attempt succeeded only thanks to a fallback
-                           served for a failed call further down the chain
-=========== ============== ===========================================================
+============ ============== ==========================================================
+column       type           meaning
+============ ============== ==========================================================
+``time``     ``array('d')`` virtual time (s) the attempt was issued
+``service``  ``array('H')`` index into :attr:`Timeline.services` (the service called)
+``outcome``  ``array('B')`` :class:`Outcome` code
+``latency``  ``array('d')`` seconds from issue to outcome (``0.0`` for rejected)
+``state``    ``array('B')`` breaker state at admission, see :data:`STATE_CODES`
+``request``  ``array('I')`` id of the user request the attempt belongs to (0, 1, ...)
+``attempt``  ``array('B')`` 0 for the first try, 1.. for client retries (capped at 255)
+``degraded`` ``array('B')`` 1 if this attempt succeeded only thanks to a fallback
+                            served for a failed call further down the chain
+============ ============== ==========================================================
 
 Rows are appended when an attempt's outcome is known, so they are in order of
 completion (``time + latency``), not of ``time``. A service called without a breaker
