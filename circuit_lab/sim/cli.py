@@ -1,7 +1,7 @@
 """``circuit-lab simulate``: run a named scenario from the command line.
 
 ``circuit-lab simulate --scenario NAME [--seed N] [--duration S] [--set key=value ...]
-[--json | --csv FILE]`` prints a readable summary (transitions with times and reasons,
+[--json | --csv FILE] [--plot FILE]`` prints a readable summary (transitions with times and reasons,
 success rate, trips), the JSON document described in ``docs/simulate-json.md``, or writes
 the timeline as CSV (``--csv -`` writes it to stdout). The same arguments always give the
 same bytes. Bad input prints one line on stderr naming the parameter and exits with 2.
@@ -80,6 +80,11 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--json", action="store_true", help="print the JSON document")
     out.add_argument("--csv", metavar="FILE", help="write the timeline as CSV ('-' = stdout)")
     parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw the run's chart to FILE (png, svg or pdf by extension; needs matplotlib)",
+    )
+    parser.add_argument(
         "--list-params",
         action="store_true",
         help="print the scenario's parameters and defaults, then exit",
@@ -132,6 +137,24 @@ def run_simulate(args: argparse.Namespace, out: IO[str] | None = None) -> int:
                 sys.stderr.write(f"{PROG}: error: --csv {args.csv!r}: {exc.strerror}\n")
                 return 2
         out.write(_report(timeline, args.scenario, args.seed, params, engine))
+    if getattr(args, "plot", None):
+        return _plot(timeline, args.plot, f"{args.scenario} (seed {args.seed})")
+    return 0
+
+
+def _plot(timeline: Timeline, path: str, title: str) -> int:
+    """``--plot``: draw with :mod:`circuit_lab.viz`, imported only here so every other
+    option works without matplotlib. Returns the exit status."""
+    try:
+        from circuit_lab.viz._cli import write_plot
+    except ImportError as exc:
+        sys.stderr.write(f"{PROG}: error: --plot needs matplotlib ({exc})\n")
+        return 2
+    try:
+        write_plot(timeline, path, title=title)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"{PROG}: error: --plot {path!r}: {exc}\n")
+        return 2
     return 0
 
 

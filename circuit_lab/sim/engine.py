@@ -26,6 +26,7 @@ from heapq import heappop, heappush
 from typing import Any
 
 from circuit_lab import CircuitBreaker, CircuitBreakerError, FailureRate
+from circuit_lab._validate import check_number, check_seconds
 from circuit_lab.events import Event, State, StateChanged
 
 from .client import Client
@@ -215,6 +216,7 @@ class Engine:
         self.codes = [0] * len(names)
         self.breakers: dict[str, CircuitBreaker] = {}
         self._edge_breaker: dict[int, CircuitBreaker | None] = {}
+        self._listening: dict[str, Callable[[Event], None]] = {}
         self._build_breakers(model.breaker, keep_state=False)
         self.heap: list[tuple[float, int, int, Any]] = []
         self.seq = itertools.count()
@@ -268,7 +270,13 @@ class Engine:
                     b.open()
                 elif state is State.HALF_OPEN:
                     b.half_open()
-            b.add_listener(self._listener(svc.name, svc.index))
+            if previous is not None:
+                # calls still in flight report to the old breaker: it must no longer
+                # write transitions into the timeline
+                previous.remove_listener(self._listening[svc.name])
+            listener = self._listener(svc.name, svc.index)
+            b.add_listener(listener)
+            self._listening[svc.name] = listener
             new[svc.name] = b
             self._edge_breaker[id(client)] = b
             self.codes[svc.index] = STATE_CODES[b.state]
@@ -328,8 +336,10 @@ class Engine:
             label = f"error rate +{svc.error_spike:g}"
         elif kind == "latency":
             _only(params, ("factor", "extra"), kind)
-            factor = params.get("factor", 1.0)
-            extra = params.get("extra", 0.0)
+            factor = check_number(
+                "factor", params.get("factor", 1.0), minimum=0.0, min_inclusive=False
+            )
+            extra = check_seconds("extra", params.get("extra", 0.0))
             svc.slowdown = factor
             svc.extra_latency = extra
             label = f"latency x{svc.slowdown:g}" + (f" +{extra:g} s" if extra else "")

@@ -119,3 +119,16 @@ def test_transitions_are_in_time_order(scenario: str) -> None:
         sim.advance(3.0)
     times = [t.time for t in sim.run().transitions]
     assert times and times == sorted(times)
+
+
+def test_replaced_breakers_no_longer_write_transitions() -> None:
+    """Calls in flight when settings change report to the old breaker, silently."""
+    sim = Simulation(
+        "degradation", seed=3, duration=60.0, slow_start=5.0, slow_factor=30.0, failure_threshold=50
+    )
+    sim.advance(6.0)  # many slow calls in flight, breaker still CLOSED
+    sim.set_breaker(failure_threshold=1000)
+    sim.advance(20.0)
+    # the old breaker (threshold 50) trips on the late results, but nobody hears of it
+    assert all("50 consecutive" not in t.reason for t in sim.timeline.transitions)
+    assert all(t.reason == "1000 consecutive failures" for t in sim.timeline.transitions)
