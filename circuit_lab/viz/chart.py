@@ -797,15 +797,17 @@ class ComparisonChart:
     """Two or more timelines stacked on one shared time axis (same bins, same scale),
     e.g. a cascade with and without breakers, or two policies on one seed.
 
-    ``labels``: one title per timeline. Other options as :class:`TimelineChart`; the
-    figure is ``figsize`` if given, else 8 inches wide and ~2.7 inches per timeline."""
+    ``labels``: one title per timeline. ``service``: one service for every panel, or a
+    sequence with one per timeline (e.g. every service of one cascade timeline). Other
+    options as :class:`TimelineChart`; the figure is ``figsize`` if given, else 8
+    inches wide and ~2.6 inches per timeline."""
 
     def __init__(
         self,
         timelines: Sequence[Any],
         labels: Sequence[str] | None = None,
         *,
-        service: int | str | None = None,
+        service: int | str | Sequence[int | str] | None = None,
         window: float | None = None,
         bin_width: float | None = None,
         rate_window: float | None = None,
@@ -824,6 +826,17 @@ class ComparisonChart:
             raise ValueError(
                 f"labels must have one entry per timeline ({len(timelines)}), got {len(labels)}"
             )
+        if service is None or isinstance(service, (int, str)):
+            services: list[int | str | None] = [service] * len(timelines)
+        else:
+            services = list(service)
+            if len(services) != len(timelines):
+                raise ValueError(
+                    f"service must be one service or one per timeline ({len(timelines)}), "
+                    f"got {len(services)}"
+                )
+        for timeline, svc in zip(timelines, services, strict=True):
+            _data.resolve_service(timeline, svc)
         window, bin_width, rate_window = _check_options(window, bin_width, rate_window)
         if bin_width is None:
             starts = [float(t.start) for t in timelines]
@@ -851,7 +864,7 @@ class ComparisonChart:
         self.panels: list[Panel] = []
         first: Axes | None = None
         for i, label in enumerate(labels):
-            opts = _Options(service, window, bin_width, rate_window, label)
+            opts = _Options(services[i], window, bin_width, rate_window, label)
             panel = Panel(self.figure, grid[i], opts, first)
             first = first or panel.band
             if i < n - 1:

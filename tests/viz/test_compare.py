@@ -52,3 +52,15 @@ def test_compare_validates_labels() -> None:
         compare([], [])
     fig = compare([a, a])
     assert len(fig.axes) == 6
+
+
+def test_one_service_per_panel() -> None:
+    timeline = make_timeline(services=("frontend", "payments"), service="payments")
+    chart = ComparisonChart([timeline, timeline], ["front", "pay"], service=["frontend", 1])
+    assert [p.lane_name for p in chart.panels] == ["frontend", "payments"]
+    assert len(chart.panels[0].state_spans.get_paths()) == 1
+    assert len(chart.panels[1].state_spans.get_paths()) > 1
+    with pytest.raises(ValueError, match="one per timeline"):
+        ComparisonChart([timeline, timeline], ["a", "b"], service=["frontend"])
+    with pytest.raises(ValueError, match="service"):
+        ComparisonChart([timeline], ["a"], service=["nope"])
