@@ -248,7 +248,7 @@ class Playground(widgets.VBox):  # type: ignore[misc]
         traffic_options = [
             (label, key)
             for key, (label, sets) in TRAFFIC.items()
-            if all(name in self._accepts for name in sets)
+            if all(name in self._accepts for name, value in sets.items() if value)
         ]
         policies = list(POLICIES)
         if p["policy"] not in [v for _, v in policies]:

@@ -389,3 +389,18 @@ def test_image_canvas_gets_new_pixels_on_step(pg: Playground) -> None:
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     pg.step_button.click()
     assert image.value != first
+
+
+@pytest.mark.parametrize("name", ["steady", "outage", "flaky", "degradation", "peak_traffic",
+                                  "cascade"])
+def test_every_scenario_steps_and_takes_every_control(name: str) -> None:
+    pg = Playground(name, seed=3, duration=20.0)
+    assert pg.controls["peak"].value is (name == "peak_traffic")
+    pg.step(2.0)
+    for key, value in [("outage", True), ("error_rate", 0.2), ("latency", 3.0),
+                       ("failure_threshold", 2), ("policy", "rate"), ("outage", False),
+                       ("traffic", "even"), ("peak", True)]:
+        pg.controls[key].value = value
+        pg.step_button.click()
+        assert pg.error.value == "", (key, pg.error.value)
+    assert pg.simulation.breakers, "every scenario has a breaker to show"
