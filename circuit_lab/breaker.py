@@ -73,11 +73,24 @@ class CircuitBreakerError(Exception):
     trial call is allowed, exact on the breaker's clock (``0.0`` when half-open).
     """
 
-    def __init__(self, name: str | None, state: State, retry_after: float) -> None:
-        super().__init__(name, state, retry_after)
-        self.name = name
-        self.state = state
-        self.retry_after = retry_after
+    # The data lives in ``args`` (set by Exception's C constructor): rejections are a hot
+    # path, and a Python __init__ would cost several times a plain Exception.
+    args: tuple[str | None, State, float]
+
+    @property
+    def name(self) -> str | None:
+        """The breaker's name, or ``None``."""
+        return self.args[0]
+
+    @property
+    def state(self) -> State:
+        """``State.OPEN``, or ``State.HALF_OPEN`` when every trial slot is busy."""
+        return self.args[1]
+
+    @property
+    def retry_after(self) -> float:
+        """Seconds until a trial call is allowed (``0.0`` when half-open)."""
+        return self.args[2]
 
     def __str__(self) -> str:
         who = "circuit breaker" if self.name is None else f"circuit breaker {self.name!r}"
@@ -85,8 +98,6 @@ class CircuitBreakerError(Exception):
             return f"{who} is half-open and all trial calls are in flight; retry after 0 s"
         return f"{who} is open; retry after {self.retry_after:.3f} s"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.name, self.state, self.retry_after))
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,12 +306,10 @@ class CircuitBreaker:
         # _fast is the current generation when a success needs no bookkeeping beyond a
         # lifetime count (CLOSED, no failures pending, nobody listening to calls, no
         # result or duration checks); otherwise None and calls take the locked path.
-        self._fast_allowed = (
-            type(self._policy) is ConsecutiveFailures
-            and failure_on_result is None
-            and slow_call_duration is None
-        )
+        self._simple = failure_on_result is None and slow_call_duration is None
+        self._fast_allowed = self._simple and type(self._policy) is ConsecutiveFailures
         self._fast: int | None = None
+        self._closed_generation: int | None = None
         self._refresh_fast()
 
     # -- validation helpers --------------------------------------------------------------
@@ -495,12 +504,17 @@ class CircuitBreaker:
         return period if cap is None or period <= cap else cap
 
     def _refresh_fast(self) -> None:
+        """Recompute the two lock-free shortcuts (call under the lock after any change).
+
+        ``_closed_generation``: the generation while CLOSED with no per-call timing or
+        result checks, so a call may start without the lock. ``_fast``: the same, when in
+        addition a success needs no bookkeeping beyond a lifetime count (no failures
+        pending, the default policy, nobody listening to calls)."""
+        closed = self._generation if self._state is _CLOSED and self._simple else None
+        self._closed_generation = closed
         self._fast = (
-            self._generation
-            if self._fast_allowed
-            and self._state is _CLOSED
-            and self._consecutive_failures == 0
-            and not self._listeners
+            closed
+            if self._fast_allowed and self._consecutive_failures == 0 and not self._listeners
             else None
         )
 
@@ -509,8 +523,9 @@ class CircuitBreaker:
         """Ask to make one call. Returns a :class:`Permit` to report the outcome on, or
         raises :class:`CircuitBreakerError` (the call must not be made)."""
         now = self._clock()
-        if now < self._open_until:
-            self._reject_open(now)
+        until = self._open_until
+        if now < until:
+            raise self._reject(now, until)
         events: list[Event] | None = None
         with self._lock:
             if self._state is _OPEN:
@@ -539,13 +554,6 @@ class CircuitBreaker:
         if events:
             self._emit(events)
         return Permit(self, generation, now)
-
-    def _reject_open(self, now: float) -> None:
-        retry_after = self._open_until - now
-        next(self._fast_rejections)
-        if self._listeners:
-            self._emit([CallRejected(self._name, now, _OPEN, retry_after)])
-        raise CircuitBreakerError(self._name, _OPEN, retry_after)
 
     # -- settlement -------------------------------------------------------------------
     def _classify(self, exc: BaseException) -> int:
@@ -579,63 +587,82 @@ class CircuitBreaker:
     ) -> None:
         """Record a call's outcome; change state if the rules say so."""
         now = self._clock()
-        reason = "exception" if exc is not None else "reported failure"
         slow = self._slow_call_duration
-        if outcome == _SUCCESS and slow is not None and now - started > slow:
+        slow_call = outcome == _SUCCESS and slow is not None and now - started > slow
+        if slow_call:
             outcome = _FAILURE
-            reason = f"slow call ({now - started:g} s > {slow:g} s)"
-        elif outcome == _FAILURE and exc is None and self._failure_on_result is not None:
-            reason = "result judged a failure"
-        events: list[Event] = []
+        change: StateChanged | None = None
         with self._lock:
             state = self._state
             current = generation == self._generation
-            if outcome == _SUCCESS:
+            if outcome == _FAILURE:
+                self._failures += 1
+                if current:
+                    self._consecutive_failures += 1
+                    self._fast = None  # a failure is pending: successes need the lock
+                    if state is _CLOSED:
+                        policy = self._policy
+                        policy.record_failure(now)
+                        if policy.should_trip(now):
+                            change = self._open_locked(now, self._recovery_timeout,
+                                                       policy.reason(now))
+                    elif state is _HALF_OPEN:
+                        self._failed_trials += 1
+                        change = self._open_locked(now, self._backoff_period(),
+                                                   "trial call failed")
+            elif outcome == _SUCCESS:
                 self._successes += 1
                 if current:
+                    pending = self._consecutive_failures
                     self._consecutive_failures = 0
                     if state is _CLOSED:
                         self._policy.record_success(now)
+                        if pending:
+                            self._refresh_fast()
                     elif state is _HALF_OPEN:
                         self._trials_in_flight -= 1
                         self._trial_successes += 1
                         if self._trial_successes >= self._success_threshold:
                             n = self._trial_successes
-                            self._failed_trials = 0
-                            events.append(self._move_locked(
+                            change = self._move_locked(
                                 _CLOSED, now,
-                                "trial succeeded" if n == 1 else f"{n} trials succeeded"))
-            elif outcome == _FAILURE:
-                self._failures += 1
-                if current:
-                    self._consecutive_failures += 1
-                    if state is _CLOSED:
-                        policy = self._policy
-                        policy.record_failure(now)
-                        if policy.should_trip(now):
-                            events.append(self._open_locked(now, self._recovery_timeout,
-                                                            policy.reason(now)))
-                    elif state is _HALF_OPEN:
-                        self._failed_trials += 1
-                        events.append(self._open_locked(now, self._backoff_period(),
-                                                        "trial call failed"))
+                                "trial succeeded" if n == 1 else f"{n} trials succeeded")
             else:
                 self._ignored += 1
                 if current and state is _HALF_OPEN:
                     self._trials_in_flight -= 1
-            if current:
-                self._refresh_fast()
         if not current:
             return  # a late result: counted, but nobody hears of it
         if self._listeners:
-            if outcome == _SUCCESS:
-                events.insert(0, CallSucceeded(self._name, now, state))
-            elif outcome == _FAILURE:
-                events.insert(0, CallFailed(self._name, now, state, exc, reason))
-            else:
-                events.insert(0, CallIgnored(self._name, now, state, exc))
-        if events:
+            events: list[Event] = [self._call_event(now, state, outcome, exc, started, slow_call)]
+            if change is not None:
+                events.append(change)
             self._emit(events)
+        elif change is not None:
+            self._emit([change])
+
+    def _call_event(
+        self,
+        now: float,
+        state: State,
+        outcome: int,
+        exc: BaseException | None,
+        started: float,
+        slow_call: bool,
+    ) -> Event:
+        if outcome == _SUCCESS:
+            return CallSucceeded(self._name, now, state)
+        if outcome == _IGNORED:
+            return CallIgnored(self._name, now, state, exc)
+        if slow_call:
+            reason = f"slow call ({now - started:g} s > {self._slow_call_duration:g} s)"
+        elif exc is not None:
+            reason = "exception"
+        elif self._failure_on_result is not None:
+            reason = "result judged a failure"
+        else:
+            reason = "reported failure"
+        return CallFailed(self._name, now, state, exc, reason)
 
     # -- listeners and logging ----------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -709,12 +736,40 @@ class CircuitBreaker:
         self._force(_CLOSED, "reset", clear=True)
 
     # -- call surfaces ----------------------------------------------------------------
-    def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        """Call ``fn(*args, **kwargs)`` through the breaker: returns its result, raises
-        its exception, or raises :class:`CircuitBreakerError` without calling it."""
-        generation = self._fast
+    # The hot paths below are written for speed (benchmarks/bench_breaker.py measures
+    # them against a no-op decorator): a call on a healthy CLOSED breaker takes no lock
+    # and reads no clock. Everything that is not that case goes to _run_gated.
+
+    def _reject(self, now: float, until: float) -> CircuitBreakerError:
+        """Count a rejection of an OPEN breaker (lock-free) and build its error."""
+        next(self._fast_rejections)
+        if self._listeners:
+            self._emit([CallRejected(self._name, now, _OPEN, until - now)])
+        return CircuitBreakerError(self._name, _OPEN, until - now)
+
+    def _run_gated(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        fallback: Callable[..., Any] | None,
+    ) -> Any:
+        """Call ``fn`` through the full gate (any state, any configuration)."""
+        generation = self._closed_generation
         if generation is None:
-            permit = self.acquire()
+            now = self._clock()
+            until = self._open_until
+            if now < until:
+                error = self._reject(now, until)
+                if fallback is None:
+                    raise error
+                return fallback(*args, **kwargs)
+            try:
+                permit = self.acquire()
+            except CircuitBreakerError:
+                if fallback is None:
+                    raise
+                return fallback(*args, **kwargs)
             try:
                 result = fn(*args, **kwargs)
             except BaseException as exc:
@@ -733,14 +788,32 @@ class CircuitBreaker:
             self._settle(generation, _SUCCESS, None, 0.0)
         return result
 
-    async def call_async(
-        self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
-    ) -> R:
-        """Await ``fn(*args, **kwargs)`` through the breaker (see :meth:`call`). A
-        cancelled call (``asyncio.CancelledError``) counts as ignored."""
-        generation = self._fast
+    async def _run_gated_async(
+        self,
+        fn: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        fallback: Callable[..., Any] | None,
+    ) -> Any:
+        """The awaiting twin of :meth:`_run_gated`."""
+        generation = self._closed_generation
         if generation is None:
-            permit = self.acquire()
+            now = self._clock()
+            until = self._open_until
+            permit = None
+            if now >= until:
+                try:
+                    permit = self.acquire()
+                except CircuitBreakerError:
+                    if fallback is None:
+                        raise
+            else:
+                error = self._reject(now, until)
+                if fallback is None:
+                    raise error
+            if permit is None:
+                value = fallback(*args, **kwargs)  # type: ignore[misc]
+                return (await value) if inspect.isawaitable(value) else value
             try:
                 result = await fn(*args, **kwargs)
             except BaseException as exc:
@@ -758,6 +831,18 @@ class CircuitBreaker:
         else:
             self._settle(generation, _SUCCESS, None, 0.0)
         return result
+
+    def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Call ``fn(*args, **kwargs)`` through the breaker: returns its result, raises
+        its exception, or raises :class:`CircuitBreakerError` without calling it."""
+        return self._run_gated(fn, args, kwargs, None)  # type: ignore[no-any-return]
+
+    async def call_async(
+        self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Await ``fn(*args, **kwargs)`` through the breaker (see :meth:`call`). A
+        cancelled call (``asyncio.CancelledError``) counts as ignored."""
+        return await self._run_gated_async(fn, args, kwargs, None)  # type: ignore[no-any-return]
 
     @overload
     def __call__(self, fn: Callable[P, R], /) -> Callable[P, R]: ...
@@ -794,26 +879,26 @@ class CircuitBreaker:
         tally = self._fast_successes.__next__
         settle = self._settle
         classify = self._classify
+        run_gated = self._run_gated
+
+        clock = self._clock
+        count_rejection = self._fast_rejections.__next__
+        name = self._name
 
         @functools.wraps(fn)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
             generation = breaker._fast
             if generation is None:
-                try:
-                    permit = breaker.acquire()
-                except CircuitBreakerError:
-                    if fallback is None:
-                        raise
-                    return fallback(*args, **kwargs)  # type: ignore[no-any-return]
-                try:
-                    result = fn(*args, **kwargs)
-                except BaseException as exc:
-                    permit._report_exception(exc)
-                    raise
-                permit._report_result(result)
-                return result
+                generation = breaker._closed_generation
+                if generation is None:
+                    now = clock()
+                    until = breaker._open_until
+                    if now < until and fallback is None and not breaker._listeners:
+                        count_rejection()
+                        raise CircuitBreakerError(name, _OPEN, until - now)
+                    return run_gated(fn, args, kwargs, fallback)  # type: ignore[no-any-return]
             try:
-                result = fn(*args, **kwargs)
+                result = fn(*args, **kwargs) if kwargs else fn(*args)  # type: ignore[call-arg]
             except BaseException as exc:
                 settle(generation, classify(exc), exc, 0.0)
                 raise
@@ -833,29 +918,26 @@ class CircuitBreaker:
         tally = self._fast_successes.__next__
         settle = self._settle
         classify = self._classify
+        run_gated = self._run_gated_async
+
+        clock = self._clock
+        count_rejection = self._fast_rejections.__next__
+        name = self._name
 
         @functools.wraps(fn)
         async def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
             generation = breaker._fast
             if generation is None:
-                try:
-                    permit = breaker.acquire()
-                except CircuitBreakerError:
-                    if fallback is None:
-                        raise
-                    value = fallback(*args, **kwargs)
-                    if inspect.isawaitable(value):
-                        value = await value
-                    return value  # type: ignore[no-any-return]
-                try:
-                    result = await fn(*args, **kwargs)
-                except BaseException as exc:
-                    permit._report_exception(exc)
-                    raise
-                permit._report_result(result)
-                return result
+                generation = breaker._closed_generation
+                if generation is None:
+                    now = clock()
+                    until = breaker._open_until
+                    if now < until and fallback is None and not breaker._listeners:
+                        count_rejection()
+                        raise CircuitBreakerError(name, _OPEN, until - now)
+                    return await run_gated(fn, args, kwargs, fallback)  # type: ignore[no-any-return]
             try:
-                result = await fn(*args, **kwargs)
+                result = await (fn(*args, **kwargs) if kwargs else fn(*args))  # type: ignore[call-arg]
             except BaseException as exc:
                 settle(generation, classify(exc), exc, 0.0)
                 raise
