@@ -387,11 +387,15 @@ class Playground(widgets.VBox):  # type: ignore[misc]
     # ------------------------------------------------------------------------ reading
     @property
     def _service(self) -> str:
-        """The service whose breaker is shown: the first one guarded by a breaker."""
+        """The service whose breaker is shown: the one the fault controls act on (the
+        last of the chain) if a breaker guards it, else the first guarded one."""
         sim: Simulation | None = getattr(self, "simulation", None)
         if sim is None:
             return ""
+        target = str(sim.timeline.services[-1])
         names = list(sim.breakers)
+        if target in names:
+            return target
         return names[0] if names else str(sim.timeline.services[0])
 
     def _breaker_state(self) -> State:
