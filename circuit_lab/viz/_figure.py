@@ -40,7 +40,10 @@ def new_figure(figsize: Any, dpi: Any, live: bool) -> LayeredFigure:
     import matplotlib.pyplot as plt
 
     with plt.ioff():
-        fig = plt.figure(figsize=size, dpi=dpi_value, FigureClass=LayeredFigure)
+        managed = plt.figure(figsize=size, dpi=dpi_value, FigureClass=LayeredFigure)
+    if not isinstance(managed, LayeredFigure):  # pragma: no cover - pyplot honours it
+        raise TypeError(f"expected a LayeredFigure, got {type(managed).__name__}")
+    fig = managed
     canvas = fig.canvas
     for attribute in ("header_visible", "footer_visible"):
         if hasattr(canvas, attribute):
@@ -119,7 +122,7 @@ class _TextCache:
         if cached is None:
             cached = (None, None, None)
             try:
-                font = get_font(fontManager._find_fonts_by_props(prop))
+                font: Any = get_font(fontManager._find_fonts_by_props(prop))
                 for table_name, gap_key, ascent_key, descent_key in (
                     ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
                     ("hhea", "lineGap", "ascent", "descent"),
@@ -166,11 +169,12 @@ class _TextCache:
         w = math.ceil(width) + 2 * pad
         h = math.ceil(height) + 2 * pad
         px, py = pad, pad + math.ceil(height - descent)
-        scratch = RendererAgg(w, h, renderer.dpi)
+        agg: Any = RendererAgg
+        scratch = agg(w, h, renderer.dpi)
         gc = scratch.new_gc()
         gc.set_foreground((0.0, 0.0, 0.0, 1.0))
         gc.set_antialiased(antialiased)
-        RendererAgg.draw_text(scratch, gc, px, py, s, prop, 0.0, ismath=False, mtext=mtext)
+        agg.draw_text(scratch, gc, px, py, s, prop, 0.0, ismath=False, mtext=mtext)
         gc.restore()
         coverage = np.ascontiguousarray(np.asarray(scratch.buffer_rgba())[:, :, 3])
         return coverage, px, py
@@ -237,7 +241,8 @@ class LayeredFigure(Figure):
                 self._background = renderer.copy_from_bbox(self.bbox)
                 self._background_key = key
             else:
-                renderer.restore_region(self._background)
+                restore: Any = renderer.restore_region
+                restore(self._background)
             for _axes, artist in self._dynamic:
                 if artist.get_visible():
                     artist.draw(renderer)

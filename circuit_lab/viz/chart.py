@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from matplotlib import transforms
@@ -155,7 +155,7 @@ class Panel:
             self.counts.get_ylim(),
             self.rate_info.get_text(),
             self.threshold_line.get_visible(),
-            tuple(self.threshold_line.get_ydata()),
+            tuple(np.asarray(self.threshold_line.get_ydata()).tolist()),
             self.threshold_text.get_text(),
             self.no_fault_text.get_visible(),
         )
@@ -426,13 +426,13 @@ class Panel:
         if not has_data:
             edges = np.array([x0, x0 + 1e-9])
             for patch in self.stairs.values():
-                patch.set_data(np.zeros(1), edges, np.zeros(1))
+                patch.set_data(np.zeros(1), edges, np.zeros(1))  # type: ignore[arg-type]
             return
         binned = _data.bin_outcomes(req, x0, x1, self._bin_width(x0, x1))
         base = np.zeros(binned.rates.shape[1])
         for code in OUTCOME_ORDER:
             top = base + binned.rates[code]
-            self.stairs[code].set_data(top, binned.edges, base)
+            self.stairs[code].set_data(top, binned.edges, base)  # type: ignore[arg-type]
             base = top
         needed = float(base.max()) if len(base) else 0.0
         target = max(needed / _HEADROOM, 1.0)
@@ -501,7 +501,7 @@ class Panel:
                 groups.append([change])
         char = _char_px(SMALL_FONT, self.fig.dpi)
         axes_px = px * (x1 - x0)
-        boxes: list[tuple[float, float, str, float, str, float]] = []
+        boxes: list[_Box] = []
         for group in groups:
             chronological = group[::-1]
             label = _group_label(chronological)
@@ -519,7 +519,7 @@ class Panel:
         for (_left, _right, ha, offset, label, time), row in placed:
             text = self.transition_texts.take()
             text.set_text(label)
-            text.set_ha(ha)
+            text.set_horizontalalignment(ha)
             text.set_transform(self._row_transform(row, offset))
             text.set_position((time, 1.0))
         self.transition_texts.finish()
@@ -547,7 +547,8 @@ def _layered(owner: Any) -> LayeredFigure:
     return fig
 
 
-_Box = tuple[float, float, str, float, str, float]  # left, right px, ha, offset, label, t
+# left and right edge (px), alignment, offset (points), label, transition time
+_Box = tuple[float, float, Literal["left", "right"], float, str, float]
 
 
 def _pack(boxes: Sequence[_Box], *, left_to_right: bool = False) -> list[tuple[_Box, int]]:

@@ -258,6 +258,7 @@ def test_update_without_any_timeline_is_an_error() -> None:
         plot_timeline(make_timeline(duration=5.0), live=True)
 
 
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
 def test_live_figure_is_created_with_interactive_mode_off() -> None:
     plt.ion()
     try:
