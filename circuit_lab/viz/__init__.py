@@ -6,6 +6,24 @@
 - :class:`StateDiagram`: the three states and the rules between them, current state
   highlighted; ``update(state)``.
 - :func:`compare` / :class:`ComparisonChart`: timelines stacked on a shared time axis.
+- :func:`png_bytes`: a figure as PNG bytes (``IPython.display.Image(png_bytes(fig))``
+  shows a static picture that survives without a kernel, whatever the backend).
+
+Static (headless, never registered with pyplot)::
+
+    fig = plot_timeline(run_scenario("outage", seed=0), title="outage")
+    fig.savefig("outage.png")                      # 800 x 400 px
+
+Live (JupyterLab with ``%matplotlib widget``)::
+
+    chart = TimelineChart(sim.timeline, window=30.0, live=True)
+    display(chart.canvas)                          # the ipympl widget, shown once
+    sim.advance(0.5); chart.update(sim.timeline)   # artists changed in place, draw_idle()
+
+Drawing is layered: the static parts (frames, labels, legend) are rendered once per
+canvas size and reused; every ``canvas.draw()`` restores them and draws only the data
+artists (see :class:`~circuit_lab.viz._figure.LayeredFigure`). Saving a file always
+draws everything.
 """
 
 from __future__ import annotations

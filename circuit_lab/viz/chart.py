@@ -341,7 +341,7 @@ class Panel:
         req = _data.requests_of(timeline, index)
         data_end = min(end, x1)
         has_data = data_end > x0 and len(req.time) > 0
-        self._update_counts(req, x0, data_end, has_data)
+        self._update_counts(req, x0, data_end, has_data, self._bin_width(x0, x1))
         self._update_rate(req, x0, data_end, has_data, getattr(timeline, "settings", None))
         self._update_transitions(changes, x0, x1, px)
 
@@ -421,14 +421,18 @@ class Panel:
             return self.options.bin_width
         return _data.auto_bin_width(x1 - x0, target_bins=80)
 
-    def _update_counts(self, req: _data.Requests, x0: float, x1: float, has_data: bool) -> None:
+    def _update_counts(
+        self, req: _data.Requests, x0: float, x1: float, has_data: bool, width: float
+    ) -> None:
+        """Bins of ``width`` s (chosen from the visible range, so they stay put while a
+        live run fills its window) over the data in ``[x0, x1]``."""
         self.empty_text.set_visible(not has_data)
         if not has_data:
             edges = np.array([x0, x0 + 1e-9])
             for patch in self.stairs.values():
                 patch.set_data(np.zeros(1), edges, np.zeros(1))  # type: ignore[arg-type]
             return
-        binned = _data.bin_outcomes(req, x0, x1, self._bin_width(x0, x1))
+        binned = _data.bin_outcomes(req, x0, x1, width)
         base = np.zeros(binned.rates.shape[1])
         for code in OUTCOME_ORDER:
             top = base + binned.rates[code]
