@@ -151,8 +151,14 @@ class Permit:
     def success(self) -> None:
         """The call succeeded (it still counts as a failure if slower than the breaker's
         ``slow_call_duration``)."""
-        self._finish("success")
-        self._breaker._settle(self._generation, _SUCCESS, None, self.started)
+        if self._done:
+            self._finish("success")
+        self._done = True
+        breaker = self._breaker
+        if breaker._fast is self._generation:
+            next(breaker._fast_successes)  # nothing to decide: count it, lock-free
+        else:
+            breaker._settle(self._generation, _SUCCESS, None, self.started)
 
     def failure(self, exception: BaseException | None = None) -> None:
         """The call failed, optionally because of ``exception`` (passed to listeners)."""
@@ -280,7 +286,13 @@ class CircuitBreaker:
         for index, listener in enumerate(listener_list):
             if not callable(listener):
                 raise TypeError(f"listeners[{index}] must be callable, got {listener!r}")
+        # (listener, wants call events) in the order added; _listeners hear state changes,
+        # _call_listeners also hear every call (and switch off the lock-free fast path).
+        self._subscriptions: tuple[tuple[Listener, bool], ...] = tuple(
+            (listener, True) for listener in listener_list
+        )
         self._listeners: tuple[Listener, ...] = tuple(listener_list)
+        self._call_listeners: tuple[Listener, ...] = tuple(listener_list)
 
         self._lock = threading.Lock()
         self._state = _CLOSED
@@ -514,7 +526,7 @@ class CircuitBreaker:
         self._closed_generation = closed
         self._fast = (
             closed
-            if self._fast_allowed and self._consecutive_failures == 0 and not self._listeners
+            if self._fast_allowed and self._consecutive_failures == 0 and not self._call_listeners
             else None
         )
 
@@ -523,6 +535,9 @@ class CircuitBreaker:
         """Ask to make one call. Returns a :class:`Permit` to report the outcome on, or
         raises :class:`CircuitBreakerError` (the call must not be made)."""
         now = self._clock()
+        generation: int | None = self._closed_generation
+        if generation is not None:
+            return Permit(self, generation, now)
         until = self._open_until
         if now < until:
             raise self._reject(now, until)
@@ -545,7 +560,7 @@ class CircuitBreaker:
                 rejection = None
             generation = self._generation
         if rejection is not None:
-            if self._listeners:
+            if self._call_listeners:
                 events = [*(events or ()), CallRejected(self._name, now, rejection.state,
                                                         rejection.retry_after)]
             if events:
@@ -570,6 +585,11 @@ class CircuitBreaker:
                 logger.exception("exclude predicate %r raised; counting the call as a "
                                  "failure", predicate)
         return _FAILURE
+
+    def _settle_exception(self, generation: int, exc: BaseException) -> None:
+        """Record a call of ``generation`` that raised ``exc`` (classified as failure or
+        ignored by the ``exclude`` rules)."""
+        self._settle(generation, self._classify(exc), exc, 0.0)
 
     def _result_is_failure(self, result: object) -> bool:
         judge = self._failure_on_result
@@ -633,7 +653,7 @@ class CircuitBreaker:
                     self._trials_in_flight -= 1
         if not current:
             return  # a late result: counted, but nobody hears of it
-        if self._listeners:
+        if self._call_listeners:
             events: list[Event] = [self._call_event(now, state, outcome, exc, started, slow_call)]
             if change is not None:
                 events.append(change)
@@ -665,30 +685,42 @@ class CircuitBreaker:
         return CallFailed(self._name, now, state, exc, reason)
 
     # -- listeners and logging ----------------------------------------------------------
-    def add_listener(self, listener: Listener) -> None:
+    def add_listener(self, listener: Listener, *, calls: bool = True) -> None:
         """Call ``listener(event)`` for every event from now on (see
-        :mod:`circuit_lab.events`). Raises ``TypeError`` if it is not callable."""
+        :mod:`circuit_lab.events`); with ``calls=False`` only for ``StateChanged``
+        events, which keeps the lock-free fast path on (what a dashboard or the
+        simulator wants). Raises ``TypeError`` if it is not callable."""
         if not callable(listener):
             raise TypeError(f"listener must be callable, got {listener!r}")
+        if not isinstance(calls, bool):
+            raise TypeError(f"calls must be a bool, got {calls!r}")
         with self._lock:
-            self._listeners = (*self._listeners, listener)
-            self._refresh_fast()
+            self._set_subscriptions((*self._subscriptions, (listener, calls)))
 
     def remove_listener(self, listener: Listener) -> None:
-        """Stop calling ``listener``. Raises ``ValueError`` if it was not added."""
+        """Stop calling ``listener`` (the earliest registration of it). Raises
+        ``ValueError`` if it was not added."""
         with self._lock:
-            listeners = list(self._listeners)
-            try:
-                listeners.remove(listener)
-            except ValueError:
-                raise ValueError(f"listener {listener!r} is not registered") from None
-            self._listeners = tuple(listeners)
-            self._refresh_fast()
+            subscriptions = list(self._subscriptions)
+            for index, (registered, _) in enumerate(subscriptions):
+                if registered == listener:
+                    del subscriptions[index]
+                    break
+            else:
+                raise ValueError(f"listener {listener!r} is not registered")
+            self._set_subscriptions(tuple(subscriptions))
+
+    def _set_subscriptions(self, subscriptions: tuple[tuple[Listener, bool], ...]) -> None:
+        self._subscriptions = subscriptions
+        self._listeners = tuple(listener for listener, _ in subscriptions)
+        self._call_listeners = tuple(listener for listener, calls in subscriptions if calls)
+        self._refresh_fast()
 
     def _emit(self, events: list[Event]) -> None:
-        listeners = self._listeners
         for event in events:
+            listeners = self._call_listeners
             if type(event) is StateChanged:
+                listeners = self._listeners
                 logger.log(
                     logging.WARNING if event.new is _OPEN else logging.INFO,
                     "circuit breaker %s: %s -> %s at %.3f (%s)",
@@ -743,7 +775,7 @@ class CircuitBreaker:
     def _reject(self, now: float, until: float) -> CircuitBreakerError:
         """Count a rejection of an OPEN breaker (lock-free) and build its error."""
         next(self._fast_rejections)
-        if self._listeners:
+        if self._call_listeners:
             self._emit([CallRejected(self._name, now, _OPEN, until - now)])
         return CircuitBreakerError(self._name, _OPEN, until - now)
 
@@ -780,7 +812,7 @@ class CircuitBreaker:
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:
-            self._settle(generation, self._classify(exc), exc, 0.0)
+            self._settle_exception(generation, exc)
             raise
         if self._fast is generation:
             next(self._fast_successes)
@@ -824,7 +856,7 @@ class CircuitBreaker:
         try:
             result = await fn(*args, **kwargs)
         except BaseException as exc:
-            self._settle(generation, self._classify(exc), exc, 0.0)
+            self._settle_exception(generation, exc)
             raise
         if self._fast is generation:
             next(self._fast_successes)
@@ -878,7 +910,7 @@ class CircuitBreaker:
         breaker = self
         tally = self._fast_successes.__next__
         settle = self._settle
-        classify = self._classify
+        settle_exception = self._settle_exception
         run_gated = self._run_gated
 
         clock = self._clock
@@ -893,14 +925,14 @@ class CircuitBreaker:
                 if generation is None:
                     now = clock()
                     until = breaker._open_until
-                    if now < until and fallback is None and not breaker._listeners:
+                    if now < until and fallback is None and not breaker._call_listeners:
                         count_rejection()
                         raise CircuitBreakerError(name, _OPEN, until - now)
                     return run_gated(fn, args, kwargs, fallback)  # type: ignore[no-any-return]
             try:
                 result = fn(*args, **kwargs) if kwargs else fn(*args)  # type: ignore[call-arg]
             except BaseException as exc:
-                settle(generation, classify(exc), exc, 0.0)
+                settle_exception(generation, exc)
                 raise
             if breaker._fast is generation:
                 tally()
@@ -917,7 +949,7 @@ class CircuitBreaker:
         breaker = self
         tally = self._fast_successes.__next__
         settle = self._settle
-        classify = self._classify
+        settle_exception = self._settle_exception
         run_gated = self._run_gated_async
 
         clock = self._clock
@@ -932,14 +964,14 @@ class CircuitBreaker:
                 if generation is None:
                     now = clock()
                     until = breaker._open_until
-                    if now < until and fallback is None and not breaker._listeners:
+                    if now < until and fallback is None and not breaker._call_listeners:
                         count_rejection()
                         raise CircuitBreakerError(name, _OPEN, until - now)
                     return await run_gated(fn, args, kwargs, fallback)  # type: ignore[no-any-return]
             try:
                 result = await (fn(*args, **kwargs) if kwargs else fn(*args))  # type: ignore[call-arg]
             except BaseException as exc:
-                settle(generation, classify(exc), exc, 0.0)
+                settle_exception(generation, exc)
                 raise
             if breaker._fast is generation:
                 tally()
