@@ -655,8 +655,8 @@ def _xlabel(fig: Figure, ax: Axes) -> Text:
 
 def _visible_range(start: float, end: float, window: float | None) -> tuple[float, float]:
     end = max(end, start)
-    if window is None:
-        return start, max(end, start + 1e-6)
+    if window is None:  # the whole run (a run that has not started yet: its first second)
+        return start, end if end - start > 1e-9 else start + 1.0
     if end - start <= window:
         return start, start + window
     return end - window, end

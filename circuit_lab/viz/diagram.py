@@ -69,9 +69,11 @@ class StateDiagram:
     arrow just taken). Colour is never the only cue: the current state is also drawn
     with a thick outline and bold label, and :attr:`current` names it.
 
-    Rules come from ``settings`` (a ``Timeline.settings`` mapping) or the keywords
-    (``failure_threshold``, ``recovery_timeout``, ``success_threshold``, ``policy``: a
-    policy name or a ``TripPolicy``); change them later with :meth:`set_rules`.
+    Rules come from ``settings`` (a ``Timeline.settings`` mapping) and the keywords,
+    which win when given (``failure_threshold``, ``recovery_timeout``,
+    ``success_threshold``, ``policy``: a policy name or a ``TripPolicy``); anything
+    missing takes the breaker's defaults (5, 30 s, 1, consecutive failures). Change
+    them later with :meth:`set_rules`.
     """
 
     def __init__(
@@ -79,9 +81,9 @@ class StateDiagram:
         state: Any = "closed",
         *,
         settings: Mapping[str, Any] | None = None,
-        failure_threshold: int = 5,
-        recovery_timeout: float = 30.0,
-        success_threshold: int = 1,
+        failure_threshold: int | None = None,
+        recovery_timeout: float | None = None,
+        success_threshold: int | None = None,
         policy: Any = None,
         figsize: tuple[float, float] = (4.4, 3.2),
         dpi: int = 100,
@@ -90,10 +92,22 @@ class StateDiagram:
         self.figure: LayeredFigure = new_figure(figsize, dpi, live)
         self.canvas: FigureCanvasBase = self.figure.canvas
         ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
-        aspect = self.figure.get_figheight() / self.figure.get_figwidth()
-        top = 0.727  # the layout's height in width units (4.4 x 3.2 inches)
-        ax.set_xlim(0.0, 1.0)
-        ax.set_ylim(0.0, max(aspect, top))  # circles stay round at the default size
+        # The layout is 1 x 0.727 "width units" (4.4 x 3.2 inches); widen or heighten
+        # the view to the figure's aspect so circles stay round at any size.
+        width_in = self.figure.get_figwidth()
+        aspect = self.figure.get_figheight() / width_in
+        top = 0.727
+        if aspect >= top:
+            ax.set_xlim(0.0, 1.0)
+            ax.set_ylim(0.5 * (top - aspect), 0.5 * (top + aspect))
+            units_in = width_in  # inches per width unit
+        else:
+            half = 0.5 * top / aspect
+            ax.set_xlim(0.5 - half, 0.5 + half)
+            ax.set_ylim(0.0, top)
+            units_in = width_in / (2 * half)
+        # text shrinks with the picture (down to 75%) so labels keep clear of arrows
+        scale = max(0.75, min(1.0, units_in / 4.4))
         ax.set_axis_off()
         self.axes = ax
         self.nodes: dict[str, Circle] = {}
@@ -107,12 +121,12 @@ class StateDiagram:
                 STATE_LABEL[name],
                 ha="center",
                 va="center",
-                fontsize=FONT_SIZE,
+                fontsize=FONT_SIZE * scale,
                 zorder=4,
             )
         self.arrows: dict[tuple[str, str], FancyArrowPatch] = {}
         self.rule_texts: dict[tuple[str, str], Text] = {}
-        shrink = _RADIUS * self.figure.get_figwidth() * 72.0 + 2.0  # points
+        shrink = _RADIUS * units_in * 72.0 + 2.0  # points
         for (old, new), (rad, where, align) in _EDGES.items():
             arrow = FancyArrowPatch(
                 _POS[old],
@@ -132,7 +146,7 @@ class StateDiagram:
                 "",
                 ha=align,
                 va="center",
-                fontsize=FONT_SIZE - 0.5,
+                fontsize=(FONT_SIZE - 0.5) * scale,
                 color=INK,
                 zorder=5,
                 linespacing=1.15,
@@ -143,7 +157,7 @@ class StateDiagram:
             "",
             ha="center",
             va="bottom",
-            fontsize=FONT_SIZE - 0.5,
+            fontsize=(FONT_SIZE - 0.5) * scale,
             color=INK,
         )
         self.current: str = _data.state_name(state)

@@ -92,3 +92,26 @@ def test_renders_a_picture() -> None:
         px = np.asarray(im.convert("RGB"), dtype=float)
     assert px.shape == (320, 440, 3)
     assert px.std() > 20.0
+
+
+def test_settings_alone_give_the_rules() -> None:
+    settings = {"failure_threshold": 3, "recovery_timeout": 10.0, "policy": "consecutive"}
+    diagram = StateDiagram(settings=settings)
+    assert "3 consecutive" in diagram.rule_texts[("closed", "open")].get_text()
+    assert "10 s" in diagram.rule_texts[("open", "half_open")].get_text()
+    keyword = StateDiagram(settings=settings, recovery_timeout=4.0)
+    assert "4 s" in keyword.rule_texts[("open", "half_open")].get_text()
+
+
+@pytest.mark.parametrize("figsize", [(3.4, 2.3), (4.0, 2.7), (5.0, 5.0)])
+def test_circles_stay_round_at_any_size(figsize: tuple[float, float]) -> None:
+    diagram = StateDiagram(figsize=figsize)
+    ax = diagram.axes
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_in, height_in = diagram.figure.get_size_inches()
+    assert (x1 - x0) / width_in == pytest.approx((y1 - y0) / height_in)
+    for name, circle in diagram.nodes.items():  # every state inside the picture
+        cx, cy = circle.center
+        assert x0 < cx - circle.radius and cx + circle.radius < x1, name
+        assert y0 < cy - circle.radius and cy + circle.radius < y1, name
