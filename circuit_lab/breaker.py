@@ -257,6 +257,7 @@ class CircuitBreaker:
         self._success_threshold = check_int("success_threshold", success_threshold)
         self._policy = self._check_policy(policy)
         self._exclude_types, self._exclude_predicates = self._check_exclude(exclude)
+        self._excluding = bool(self._exclude_types or self._exclude_predicates)
         if failure_on_result is not None and not callable(failure_on_result):
             raise TypeError(
                 f"failure_on_result must be a callable value -> bool or None, "
@@ -589,7 +590,10 @@ class CircuitBreaker:
     def _settle_exception(self, generation: int, exc: BaseException) -> None:
         """Record a call of ``generation`` that raised ``exc`` (classified as failure or
         ignored by the ``exclude`` rules)."""
-        self._settle(generation, self._classify(exc), exc, 0.0)
+        if self._excluding or not isinstance(exc, Exception):
+            self._settle(generation, self._classify(exc), exc, 0.0)
+        else:
+            self._settle(generation, _FAILURE, exc, 0.0)
 
     def _result_is_failure(self, result: object) -> bool:
         judge = self._failure_on_result
@@ -622,8 +626,7 @@ class CircuitBreaker:
                     self._fast = None  # a failure is pending: successes need the lock
                     if state is _CLOSED:
                         policy = self._policy
-                        policy.record_failure(now)
-                        if policy.should_trip(now):
+                        if policy.failure_trips(now):
                             change = self._open_locked(now, self._recovery_timeout,
                                                        policy.reason(now))
                     elif state is _HALF_OPEN:

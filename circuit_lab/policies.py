@@ -35,7 +35,8 @@ class TripPolicy(ABC):
 
     ``now`` is the breaker's clock time in seconds (never decreasing). The breaker calls
     :meth:`record_success` / :meth:`record_failure` for every call that completes while
-    it is CLOSED, then :meth:`should_trip` after each failure, and :meth:`reset` whenever
+    it is CLOSED, then :meth:`should_trip` after each failure (both through
+    :meth:`failure_trips`), and :meth:`reset` whenever
     it closes (or is reset), so a fresh closed period starts with a clean slate.
     """
 
@@ -59,6 +60,13 @@ class TripPolicy(ABC):
         """The failure rate (0..1) over the current window, or ``None`` if this policy
         has no window (the default)."""
         return None
+
+    def failure_trips(self, now: float) -> bool:
+        """Record a failure and say whether to trip: what the breaker calls after each
+        failure. The default is ``record_failure(now)`` then ``should_trip(now)``;
+        override it only to do both faster."""
+        self.record_failure(now)
+        return self.should_trip(now)
 
     def reason(self, now: float) -> str:
         """Plain words for why :meth:`should_trip` said yes, used in events and logs."""
@@ -85,6 +93,10 @@ class ConsecutiveFailures(TripPolicy):
         self.count += 1
 
     def should_trip(self, now: float) -> bool:
+        return self.count >= self.threshold
+
+    def failure_trips(self, now: float) -> bool:
+        self.count += 1
         return self.count >= self.threshold
 
     def reset(self) -> None:
