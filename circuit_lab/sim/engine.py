@@ -275,7 +275,7 @@ class Engine:
                 # write transitions into the timeline
                 previous.remove_listener(self._listening[svc.name])
             listener = self._listener(svc.name, svc.index)
-            b.add_listener(listener)
+            b.add_listener(listener, calls=False)  # transitions only: keeps the fast path
             self._listening[svc.name] = listener
             new[svc.name] = b
             self._edge_breaker[id(client)] = b
