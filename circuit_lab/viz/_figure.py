@@ -210,6 +210,11 @@ class LayeredFigure(Figure):
             self._dynamic.append((getattr(artist, "axes", None), artist))
         self._dynamic.sort(key=lambda pair: pair[1].get_zorder())
 
+    def _repr_png_(self) -> bytes:
+        """PNG for IPython: a returned figure shows as a picture under any backend
+        (and stays visible in a notebook read without a kernel)."""
+        return png_bytes(self)
+
     def invalidate(self) -> None:
         """Forget the cached static picture (after changing static artists by hand)."""
         self._background_key = None

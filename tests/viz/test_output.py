@@ -83,3 +83,9 @@ def test_empty_timeline_draws_a_frame(tmp_path: Path) -> None:
     px = _pixels(out)
     assert px.shape == (400, 800, 3)
     assert px.std() > 5.0
+
+
+def test_returned_figures_display_as_png(outage_timeline: Timeline) -> None:
+    fig = plot_timeline(outage_timeline)
+    png = fig._repr_png_()  # what IPython shows for a figure left as a cell's value
+    assert png.startswith(b"\x89PNG") and _pixels(png).shape == (400, 800, 3)
