@@ -18,6 +18,7 @@ from typing import IO, Any, NoReturn
 
 from .engine import Engine
 from .params import check_names, coerce, parse_assignment
+from .report import summary_line, transition_log
 from .scenarios import SCENARIOS, build_model
 from .timeline import Timeline
 
@@ -204,14 +205,6 @@ def to_json(
     return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{100.0 * x:.2f}%"
-
-
-def _ms(x: float) -> str:
-    return "n/a" if x != x else f"{1000.0 * x:.1f} ms"
-
-
 def _report(
     timeline: Timeline, scenario: str, seed: int, params: dict[str, Any], engine: Engine
 ) -> str:
@@ -230,22 +223,14 @@ def _report(
         lines.append(f"fault: {f.label} on {f.service} from {f.start:.3f} s to {end}")
     for name in timeline.services:
         s = timeline.summary(name)
-        lines.append(
-            f"{name}: {s.attempts} attempts, success {_pct(s.success_rate)} "
-            f"({s.degraded} degraded), {s.failures} failed, {s.timeouts} timed out, "
-            f"{s.rejected} rejected; latency p50 {_ms(s.p50_latency)}, "
-            f"p99 {_ms(s.p99_latency)}; trips {s.trips}"
-        )
+        lines.append(summary_line(s))
         if s.time_to_detect is not None:
             lines.append(f"  outage detected after {s.time_to_detect:.3f} s")
         if s.time_to_recover is not None:
             lines.append(f"  recovered {s.time_to_recover:.3f} s after the outage ended")
     if timeline.transitions:
         lines.append("transitions:")
-        for t in timeline.transitions:
-            lines.append(
-                f"  {t.time:10.3f} s  {t.service}: {t.old.value} -> {t.new.value} ({t.reason})"
-            )
+        lines.extend("  " + line for line in transition_log(timeline).splitlines())
     else:
         lines.append("transitions: none")
     return "\n".join(lines) + "\n"
