@@ -283,6 +283,8 @@ class CircuitBreaker:
             )
         self._max_recovery_timeout = max_recovery_timeout
         self._clock = self._check_clock(clock)
+        if not isinstance(listeners, Iterable) or isinstance(listeners, (str, bytes)):
+            raise TypeError(f"listeners must be an iterable of callables, got {listeners!r}")
         listener_list = list(listeners)
         for index, listener in enumerate(listener_list):
             if not callable(listener):
@@ -324,6 +326,8 @@ class CircuitBreaker:
         self._fast: int | None = None
         self._closed_generation: int | None = None
         self._refresh_fast()
+        # Claimed last, so a construction that fails leaves the policy free.
+        self._policy._circuit_lab_owner = True  # type: ignore[attr-defined]
 
     # -- validation helpers --------------------------------------------------------------
     def _check_policy(self, policy: TripPolicy | None) -> TripPolicy:
@@ -341,7 +345,6 @@ class CircuitBreaker:
                 f"policy {policy!r} already belongs to another breaker; give each breaker "
                 "its own policy instance"
             )
-        policy._circuit_lab_owner = True  # type: ignore[attr-defined]
         return policy
 
     @staticmethod

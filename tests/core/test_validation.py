@@ -175,13 +175,6 @@ def test_shared_policy_rejected() -> None:
     assert "another breaker" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: CircuitBreaker.__init__ marks the policy as owned "
-    "(_check_policy sets policy._circuit_lab_owner) before the later arguments are "
-    "validated, so a construction that fails on another argument leaves the policy "
-    "claimed by no breaker and unusable ('already belongs to another breaker')",
-)
 def test_failed_construction_does_not_claim_the_policy() -> None:
     policy = FailureRate(0.5, window=10)
     with pytest.raises(TypeError):
@@ -243,11 +236,6 @@ def test_listener_not_callable() -> None:
     check(TypeError, lambda: make(listeners=[print, 3]), "listeners[1]", 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: listeners=<non-iterable> fails inside list(listeners) with "
-    "\"'int' object is not iterable\", a TypeError that does not name the parameter",
-)
 def test_listeners_not_iterable() -> None:
     check(TypeError, lambda: make(listeners=3), "listeners", 3)
 
