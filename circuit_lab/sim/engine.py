@@ -218,6 +218,7 @@ class Engine:
         self._edge_breaker: dict[int, CircuitBreaker | None] = {}
         self._listening: dict[str, Callable[[Event], None]] = {}
         self._build_breakers(model.breaker, keep_state=False)
+        self.timeline.guarded = frozenset(self.breakers)
         self.heap: list[tuple[float, int, int, Any]] = []
         self.seq = itertools.count()
         self.requests = 0

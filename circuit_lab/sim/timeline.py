@@ -198,6 +198,7 @@ class Timeline:
         "degraded",
         "end",
         "faults",
+        "guarded",
         "latency",
         "outcome",
         "request",
@@ -216,6 +217,7 @@ class Timeline:
         *,
         start: float = 0.0,
         settings: Mapping[str, Any] | None = None,
+        guarded: Iterable[str] | None = None,
     ) -> None:
         names = tuple(services)
         if not names:
@@ -228,6 +230,12 @@ class Timeline:
             if not isinstance(name, str):
                 raise TypeError(f"services must be strings, got {name!r}")
         self.services: tuple[str, ...] = names
+        guarded_names = names if guarded is None else tuple(guarded)
+        unknown = [g for g in guarded_names if g not in names]
+        if unknown:
+            raise ValueError(f"guarded names unknown services {unknown!r}; services are {names!r}")
+        self.guarded: frozenset[str] = frozenset(guarded_names)
+        """The services whose callers have a circuit breaker (default: every service)."""
         self.start: float = float(start)
         self.end: float = float(start)
         self.settings: Mapping[str, Any] = dict(settings or {})

@@ -20,10 +20,17 @@ INK = "#222222"
 
 # state name ("closed" / "open" / "half_open") -> (fill colour, text colour, long, short)
 STATE_NAMES: tuple[str, str, str] = ("closed", "open", "half_open")
-STATE_FILL: dict[str, str] = {"closed": BLUE, "open": VERMILLION, "half_open": YELLOW}
-STATE_TEXT: dict[str, str] = {"closed": "white", "open": "white", "half_open": INK}
-STATE_LABEL: dict[str, str] = {"closed": "CLOSED", "open": "OPEN", "half_open": "HALF-OPEN"}
-STATE_SHORT: dict[str, str] = {"closed": "C", "open": "O", "half_open": "H"}
+# "unguarded" is the band of a service that no breaker guards (e.g. a run without breakers).
+STATE_FILL: dict[str, str] = {
+    "closed": BLUE, "open": VERMILLION, "half_open": YELLOW, "unguarded": "#E4E4E4"
+}
+STATE_TEXT: dict[str, str] = {
+    "closed": "white", "open": "white", "half_open": INK, "unguarded": INK
+}
+STATE_LABEL: dict[str, str] = {
+    "closed": "CLOSED", "open": "OPEN", "half_open": "HALF-OPEN", "unguarded": "NO BREAKER"
+}
+STATE_SHORT: dict[str, str] = {"closed": "C", "open": "O", "half_open": "H", "unguarded": "-"}
 
 # outcome code -> (legend label, colour); stacked bottom-up in this order
 OUTCOME_ORDER: tuple[int, ...] = (0, 1, 2, 3)  # SUCCESS, FAILURE, TIMEOUT, REJECTED

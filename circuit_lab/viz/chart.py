@@ -333,6 +333,9 @@ class Panel:
         changes = _data.transitions_of(timeline, index, name)
         start = float(timeline.start)
         spans = _data.state_spans(changes, start, end)
+        guarded = name in getattr(timeline, "guarded", (name,))
+        if not guarded:
+            spans = [(start, max(end, start), "unguarded")]
         lane = name[:11] if len(getattr(timeline, "services", ())) > 1 else "state"
         if lane != self.lane_name:
             self.lane_name = lane
@@ -342,7 +345,8 @@ class Panel:
         data_end = min(end, x1)
         has_data = data_end > x0 and len(req.time) > 0
         self._update_counts(req, x0, data_end, has_data, self._bin_width(x0, x1))
-        self._update_rate(req, x0, data_end, has_data, getattr(timeline, "settings", None))
+        settings = getattr(timeline, "settings", None) if guarded else {}
+        self._update_rate(req, x0, data_end, has_data, settings)
         self._update_transitions(changes, x0, x1, px)
 
     def _update_band(
@@ -470,7 +474,9 @@ class Panel:
         else:
             self.rate_line.set_data([], [])
         info = f"rolling failure rate over the {policy.description}"
-        if policy.threshold is None:
+        if settings == {}:
+            info += " · no breaker"
+        elif policy.threshold is None:
             threshold = (settings or {}).get("failure_threshold")
             if isinstance(threshold, int):
                 info += f" · breaker trips on {threshold} consecutive failures"
