@@ -140,8 +140,13 @@ def attach_ipympl(figure: Figure) -> Any:
 
 class FigureView:
     """How a figure is shown in a layout: ``widget`` is the ipympl canvas itself
-    (``"ipympl"``) or an ``Image`` holding the last Agg render as PNG (``"image"``).
-    Call :meth:`refresh` after the figure's ``canvas.draw_idle()``."""
+    (``"ipympl"``) or an ``Image`` holding the last Agg render as PNG (``"image"``);
+    ``box`` holds it above a text ``caption`` (``alt``: what the picture shows, for
+    readers who cannot see it). Call :meth:`refresh` after ``canvas.draw_idle()``.
+
+    No ``tooltip`` is set on the picture widget: ipywidgets' base view reads the
+    model's ``description`` when a tooltip is set, and canvas/image models have none
+    (the view then fails to render in JupyterLab)."""
 
     def __init__(self, owner: Any, mode: Literal["ipympl", "image"], alt: str) -> None:
         self.owner = owner  # a TimelineChart or StateDiagram (has .figure, .canvas)
@@ -156,7 +161,10 @@ class FigureView:
             self._image = widgets.Image(format="png")
             self._image.layout.max_width = "100%"
             self.widget = self._image
-        self.widget.tooltip = alt
+        self.caption = widgets.HTML(
+            f"<span style='font-size:11px;color:#555'>{esc(alt)}</span>"
+        )
+        self.box = widgets.VBox([self.widget, self.caption])
         self.frames = 0
 
     def refresh(self) -> None:

@@ -88,8 +88,8 @@ class StateMachineExplorer(widgets.VBox):  # type: ignore[misc]
             live=mode == "ipympl" and pyplot_is_ipympl(),
         )
         self._view = FigureView(
-            self.diagram, mode, "State diagram: the current state is outlined and named "
-            "below the picture",
+            self.diagram, mode, "The three states and the rule on each arrow; the current "
+            "state is outlined (and named in the status text).",
         )
         self.success_button = widgets.Button(
             description="call succeeds", icon="check", button_style="success",
@@ -124,7 +124,7 @@ class StateMachineExplorer(widgets.VBox):  # type: ignore[misc]
         side = widgets.VBox([self.status, self.event_log], layout=widgets.Layout(width="360px"))
         super().__init__([
             buttons,
-            widgets.HBox([self._view.widget, side], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self._view.box, side], layout=widgets.Layout(flex_flow="row wrap")),
             self.error,
         ])
         self.redraw()

@@ -187,16 +187,17 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             live=live,
         )
         self._chart_view = FigureView(
-            self.chart, mode, "Timeline chart: breaker state band, outcomes per second, "
-            "rolling failure rate, transitions and faults over virtual time",
+            self.chart, mode, "Chart: the breaker's state band (CLOSED / OPEN / HALF-OPEN), "
+            "requests per second by outcome, and the rolling failure rate against the trip "
+            "threshold, over virtual time (s).",
         )
         self.diagram = StateDiagram(
             self._breaker_state(), settings=self.simulation.timeline.settings,
             figsize=(3.4, 2.3), live=live,
         )
         self._diagram_view = FigureView(
-            self.diagram, mode, "State diagram: the current state is outlined and named "
-            "below the picture"
+            self.diagram, mode, "The three states and the rule on each arrow; the current "
+            "state is outlined (and named in the status text)."
         )
         self._diagram_settings: dict[str, Any] = dict(self.simulation.timeline.settings)
 
@@ -344,11 +345,11 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
         )
         side = widgets.VBox(
-            [self._diagram_view.widget, self.status, self.event_log],
+            [self._diagram_view.box, self.status, self.event_log],
             layout=widgets.Layout(width="360px"),
         )
         display = widgets.HBox(
-            [self._chart_view.widget, side], layout=widgets.Layout(flex_flow="row wrap")
+            [self._chart_view.box, side], layout=widgets.Layout(flex_flow="row wrap")
         )
 
         def column(title: str, keys: tuple[str, ...]) -> widgets.VBox:

@@ -404,3 +404,11 @@ def test_every_scenario_steps_and_takes_every_control(name: str) -> None:
         pg.step_button.click()
         assert pg.error.value == "", (key, pg.error.value)
     assert pg.simulation.breakers, "every scenario has a breaker to show"
+
+
+def test_picture_widgets_carry_no_tooltip_and_have_a_text_caption(pg: Playground) -> None:
+    # ipywidgets' base view reads `description` when a tooltip is set; canvas and image
+    # models have none, and JupyterLab then fails to render them.
+    for view in (pg._chart_view, pg._diagram_view):
+        assert not getattr(view.widget, "tooltip", None)
+        assert "state" in view.caption.value
