@@ -65,11 +65,15 @@ BREAKER_SETTINGS: Mapping[str, Any] = {
     "policy": "consecutive",
     "failure_rate_threshold": 0.5,
     "window": 20,
+    "window_seconds": 10.0,
+    "minimum_calls": None,
     "slow_call_duration": None,
 }
 """Default breaker settings. ``policy`` is ``"consecutive"`` (trip after
-``failure_threshold`` consecutive failures) or ``"rate"`` (trip when the failure rate
-over the last ``window`` calls reaches ``failure_rate_threshold``)."""
+``failure_threshold`` consecutive failures), ``"rate"`` (trip when the failure rate over
+the last ``window`` calls reaches ``failure_rate_threshold``) or ``"time"`` (the same
+over the last ``window_seconds`` seconds). ``minimum_calls`` (None: the policy's
+default) is how many calls a rate policy needs before it decides."""
 
 
 class ServiceError(Exception):
@@ -162,9 +166,19 @@ def make_breaker(
     if policy_name == "consecutive":
         policy = None
     elif policy_name == "rate":
-        policy = FailureRate(threshold=s["failure_rate_threshold"], window=s["window"])
+        policy = FailureRate(
+            s["failure_rate_threshold"], window=s["window"], minimum_calls=s["minimum_calls"]
+        )
+    elif policy_name == "time":
+        policy = FailureRate(
+            s["failure_rate_threshold"],
+            window_seconds=s["window_seconds"],
+            minimum_calls=s["minimum_calls"],
+        )
     else:
-        raise ValueError(f"policy must be 'consecutive' or 'rate', got {policy_name!r}")
+        raise ValueError(
+            f"policy must be 'consecutive', 'rate' or 'time', got {policy_name!r}"
+        )
     return CircuitBreaker(
         s["failure_threshold"],
         s["recovery_timeout"],

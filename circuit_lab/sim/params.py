@@ -49,7 +49,8 @@ _FALSE = {"false", "0", "no", "off"}
 
 def coerce(name: str, text: str, default: Any) -> Any:
     """Convert ``text`` to the type of ``default`` (bool, int, float, str; ``None``
-    defaults accept a number or ``none``). Raises ``ValueError`` naming ``name``."""
+    defaults accept ``none``, an integer (kept an int) or a number). Raises
+    ``ValueError`` naming ``name``."""
     if isinstance(default, bool):
         low = text.lower()
         if low in _TRUE:
@@ -65,6 +66,8 @@ def coerce(name: str, text: str, default: Any) -> Any:
     if isinstance(default, float) or default is None:
         if default is None and text.lower() in ("none", ""):
             return None
+        if default is None and text.strip().lstrip("+-").isdigit():
+            return int(text)  # e.g. minimum_calls=20; an int is a number too
         try:
             value = float(text)
         except ValueError:

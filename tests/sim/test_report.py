@@ -40,3 +40,17 @@ def test_transition_log_lists_transitions_in_order_and_limits():
     short = transition_log(timeline, limit=2).splitlines()
     assert len(short) == 3 and short[-1] == f"... and {len(log) - 2} more"
     assert transition_log(run_scenario("steady", seed=1, duration=5.0)) == "no transitions"
+
+
+def test_time_window_policy_is_available_to_scenarios_and_the_cli():
+    from circuit_lab.sim.cli import main
+
+    timeline = run_scenario("flaky", seed=5, policy="time", window_seconds=10.0,
+                            failure_rate_threshold=0.9, minimum_calls=20)
+    assert timeline.settings["policy"] == "time"
+    assert timeline.summary().trips == 0  # 60 % error spikes never reach 90 % over 10 s
+    tripping = run_scenario("flaky", seed=5, policy="time", window_seconds=2.0,
+                            failure_rate_threshold=0.4)
+    assert tripping.summary().trips > 0
+    assert main(["--scenario", "flaky", "--duration", "5", "--set", "policy=time",
+                 "--set", "minimum_calls=20", "--json"]) == 0
