@@ -98,8 +98,8 @@ def test_requirements_pinned_exactly_and_install_the_package() -> None:
     assert "." in lines, "binder/requirements.txt must install the package itself ('.')"
     loose = [ln for ln in lines if ln != "." and "==" not in ln]
     assert not loose, f"not pinned with '==': {loose}"
-    needed = {"jupyterlab", "ipywidgets", "ipympl", "matplotlib", "jupyterlab-widgets",
-              "widgetsnbextension", "numpy", "ipykernel"}
+    needed = {"jupyterlab", "notebook", "ipywidgets", "ipympl", "matplotlib",
+              "jupyterlab-widgets", "widgetsnbextension", "numpy", "ipykernel"}
     assert needed <= set(pins()), f"missing pins: {sorted(needed - set(pins()))}"
     assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
     text = POSTBUILD.read_text()
