@@ -162,7 +162,8 @@ class FigureView:
             self._image.layout.max_width = "100%"
             self.widget = self._image
         self.caption = widgets.HTML(
-            f"<span style='font-size:11px;color:#555'>{esc(alt)}</span>"
+            f"<div style='font-size:11px;line-height:1.35;color:#555;max-width:680px'>"
+            f"{esc(alt)}</div>"
         )
         self.box = widgets.VBox([self.widget, self.caption])
         self.frames = 0

@@ -121,7 +121,7 @@ class StateMachineExplorer(widgets.VBox):  # type: ignore[misc]
             [self.success_button, self.fail_button, self.wait_button, self.reset_button],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
-        side = widgets.VBox([self.status, self.event_log], layout=widgets.Layout(width="360px"))
+        side = widgets.VBox([self.status, self.event_log], layout=widgets.Layout(flex="1 1 280px"))
         super().__init__([
             buttons,
             widgets.HBox([self._view.box, side], layout=widgets.Layout(flex_flow="row wrap")),

@@ -183,7 +183,7 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             service=self._service,
             window=self.simulation.duration,
             title=f"scenario '{scenario}'",
-            figsize=(7.6, 3.9),
+            figsize=(6.8, 3.7),
             live=live,
         )
         self._chart_view = FigureView(
@@ -193,7 +193,7 @@ class Playground(widgets.VBox):  # type: ignore[misc]
         )
         self.diagram = StateDiagram(
             self._breaker_state(), settings=self.simulation.timeline.settings,
-            figsize=(3.4, 2.3), live=live,
+            figsize=(3.0, 2.05), live=live,
         )
         self._diagram_view = FigureView(
             self.diagram, mode, "The three states and the rule on each arrow; the current "
@@ -231,8 +231,8 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             NOTE.format(step=STEP_SECONDS, speed="<i>speed</i>"),
             layout=widgets.Layout(margin="0 0 4px 0"),
         )
-        self.status = widgets.HTML(layout=widgets.Layout(min_width="260px"))
-        self.event_log = widgets.HTML(layout=widgets.Layout(min_width="260px"))
+        self.status = widgets.HTML()
+        self.event_log = widgets.HTML()
         self.frames = 0
         super().__init__(self._layout())
         self._sync_faults()
@@ -344,9 +344,14 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             [self.step_button, self.run_button, self.reset_button, c["speed"]],
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
         )
-        side = widgets.VBox(
-            [self._diagram_view.box, self.status, self.event_log],
-            layout=widgets.Layout(width="360px"),
+        # Beside the chart when the cell is wide enough, else below it (then the
+        # diagram and the texts sit side by side).
+        texts = widgets.VBox(
+            [self.status, self.event_log], layout=widgets.Layout(flex="1 1 280px")
+        )
+        side = widgets.HBox(
+            [self._diagram_view.box, texts],
+            layout=widgets.Layout(flex="1 1 300px", flex_flow="row wrap", min_width="300px"),
         )
         display = widgets.HBox(
             [self._chart_view.box, side], layout=widgets.Layout(flex_flow="row wrap")
