@@ -575,7 +575,6 @@ def test_notebook_runs_all_without_errors(name: str | None, page: Page, lab: Lab
 
 
 TAG_CELL = f"""
-import asyncio
 {PLAYGROUND_VAR}.controls["failure_threshold"].add_class("bt-failure-threshold")
 {PLAYGROUND_VAR}.step_button.add_class("bt-step")
 {PLAYGROUND_VAR}.run_button.add_class("bt-run")
