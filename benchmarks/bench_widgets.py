@@ -49,6 +49,35 @@ def _ms(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1e3, p90 * 1e3
 
 
+def bench_parts(at: float, n: int) -> dict[str, float]:
+    """Median ms of each part of a slider change at ``at`` (where the time goes)."""
+    pg = Playground("outage", seed=0, canvas="image")
+    pg.step(at)
+    sim = pg.simulation
+    parts: dict[str, list[float]] = {
+        "chart update + Agg draw": [], "chart PNG": [], "diagram rules + draw": [],
+        "diagram PNG": [], "status + log text": [],
+    }
+    for i in range(n):
+        sim.set_breaker(failure_threshold=3 + i % 4)
+        state = sim.breakers["service"].state
+        steps = [
+            lambda: pg.chart.update(sim.timeline),
+            pg._chart_view.refresh,
+            lambda state=state: (
+                pg.diagram.set_rules(settings=sim.timeline.settings, draw=False),
+                pg.diagram.update(state),
+            ),
+            pg._diagram_view.refresh,
+            lambda state=state: (pg._status_html(state), pg._log_html()),
+        ]
+        for name, fn in zip(parts, steps, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            parts[name].append(time.perf_counter() - t0)
+    return {name: _ms(samples)[0] for name, samples in parts.items()}
+
+
 def bench_slider(at: float, n: int) -> tuple[float, float, float]:
     """(median ms, p90 ms, model-only median ms) of failure_threshold changes at ``at``."""
     pg = Playground("outage", seed=0, canvas="image")
@@ -126,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         ok &= median <= SLIDER_TARGET_MS
         print(f"  slider change at t={at:>5.0f} s: median {median:6.1f} ms, p90 {p90:6.1f} ms"
               f" (target <= {SLIDER_TARGET_MS:g} ms: {verdict}); model only {model:.3f} ms")
+    parts = bench_parts(60.0, n)
+    print("    where a slider change at t=60 s goes (medians): "
+          + ", ".join(f"{name} {ms:.1f} ms" for name, ms in parts.items()))
     frame = bench_frame(n)
     print(f"  one Run frame, unpaced:      median {frame:6.1f} ms "
           f"(= {1000.0 / frame:.0f} frames/s possible)")
