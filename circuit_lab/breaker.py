@@ -590,14 +590,6 @@ class CircuitBreaker:
                                  "failure", predicate)
         return _FAILURE
 
-    def _settle_exception(self, generation: int, exc: BaseException) -> None:
-        """Record a call of ``generation`` that raised ``exc`` (classified as failure or
-        ignored by the ``exclude`` rules)."""
-        if self._excluding or not isinstance(exc, Exception):
-            self._settle(generation, self._classify(exc), exc, 0.0)
-        else:
-            self._settle(generation, _FAILURE, exc, 0.0)
-
     def _result_is_failure(self, result: object) -> bool:
         judge = self._failure_on_result
         if judge is None:
@@ -610,9 +602,17 @@ class CircuitBreaker:
             return True
 
     def _settle(
-        self, generation: int, outcome: int, exc: BaseException | None, started: float
+        self, generation: int, outcome: int | None, exc: BaseException | None, started: float
     ) -> None:
-        """Record a call's outcome; change state if the rules say so."""
+        """Record the outcome of a call admitted in ``generation``; change state if the
+        rules say so. ``outcome`` None: the call raised ``exc``, classified here (by the
+        ``exclude`` rules) to spare the hot path a call."""
+        if outcome is None:
+            outcome = (
+                _FAILURE
+                if not self._excluding and isinstance(exc, Exception)
+                else self._classify(exc)  # type: ignore[arg-type]
+            )
         now = self._clock()
         slow = self._slow_call_duration
         slow_call = outcome == _SUCCESS and slow is not None and now - started > slow
@@ -818,7 +818,7 @@ class CircuitBreaker:
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:
-            self._settle_exception(generation, exc)
+            self._settle(generation, None, exc, 0.0)
             raise
         if self._fast is generation:
             next(self._fast_successes)
@@ -862,7 +862,7 @@ class CircuitBreaker:
         try:
             result = await fn(*args, **kwargs)
         except BaseException as exc:
-            self._settle_exception(generation, exc)
+            self._settle(generation, None, exc, 0.0)
             raise
         if self._fast is generation:
             next(self._fast_successes)
@@ -916,7 +916,6 @@ class CircuitBreaker:
         breaker = self
         tally = self._fast_successes.__next__
         settle = self._settle
-        settle_exception = self._settle_exception
         run_gated = self._run_gated
 
         clock = self._clock
@@ -938,7 +937,7 @@ class CircuitBreaker:
             try:
                 result = fn(*args, **kwargs) if kwargs else fn(*args)  # type: ignore[call-arg]
             except BaseException as exc:
-                settle_exception(generation, exc)
+                settle(generation, None, exc, 0.0)
                 raise
             if breaker._fast is generation:
                 tally()
@@ -955,7 +954,6 @@ class CircuitBreaker:
         breaker = self
         tally = self._fast_successes.__next__
         settle = self._settle
-        settle_exception = self._settle_exception
         run_gated = self._run_gated_async
 
         clock = self._clock
@@ -977,7 +975,7 @@ class CircuitBreaker:
             try:
                 result = await (fn(*args, **kwargs) if kwargs else fn(*args))  # type: ignore[call-arg]
             except BaseException as exc:
-                settle_exception(generation, exc)
+                settle(generation, None, exc, 0.0)
                 raise
             if breaker._fast is generation:
                 tally()
