@@ -409,7 +409,7 @@ def execute_in_new_cell(page: Page, code: str, budget: Budget, marker: str = "BT
     """Add a code cell at the end of the notebook, run it, return its output text.
 
     Typed as a student would: select the last cell, ``Esc b`` (insert below), ``Enter``,
-    type, ``Shift+Enter``.
+    type, ``Ctrl+Enter`` (run it and stay: no empty cell is added after it).
     """
     cells = code_cells(page)
     index = cells.count()
@@ -423,7 +423,7 @@ def execute_in_new_cell(page: Page, code: str, budget: Budget, marker: str = "BT
     editor = cells.nth(index).locator(".cm-content")
     editor.wait_for(timeout=budget.ms(10))
     page.keyboard.insert_text(textwrap.dedent(code).strip())
-    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Control+Enter")
     output = cells.nth(index).locator(".jp-OutputArea-output")
 
     def done() -> bool:
