@@ -78,13 +78,15 @@ NOTE = (
     "your settings and forgets injected faults)."
 )
 
-_BREAKER_KEYS = (
+_TIME_WINDOW = "window_seconds" in BREAKER_SETTINGS  # the simulator's "time" policy
+_BREAKER_KEYS: tuple[str, ...] = (
     "failure_threshold",
     "recovery_timeout",
     "half_open_max_calls",
     "success_threshold",
     "policy",
     "window",
+    *(("window_seconds",) if _TIME_WINDOW else ()),
     "failure_rate_threshold",
 )
 _FAULT_KEYS = ("outage", "error_rate", "latency")
@@ -92,7 +94,8 @@ _RESTART_KEYS = ("traffic", "peak", "seed")
 
 POLICIES: list[tuple[str, str]] = [
     ("consecutive failures", "consecutive"),
-    ("failure rate, last N calls", "rate"),
+    ("failure rate, last N calls (count window)", "rate"),
+    *([("failure rate, last T seconds (time window)", "time")] if _TIME_WINDOW else []),
 ]
 """Policy dropdown options the simulator supports (label, ``policy`` setting)."""
 
@@ -280,7 +283,8 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             "policy": widgets.Dropdown(
                 options=policies, value=p["policy"], description="trip policy",
                 tooltip="When to trip: after N consecutive failures, or when the failure "
-                "rate over the last N calls reaches the threshold. Applies now.",
+                "rate over a window (the last N calls, or the last T seconds) reaches the "
+                "threshold. Applies now.",
                 style={"description_width": "initial"},
             ),
             "window": _slider(
@@ -288,6 +292,13 @@ class Playground(widgets.VBox):  # type: ignore[misc]
                 "Calls the failure-rate policy looks at (it decides only once the window "
                 "is full). Applies to the live breaker now.",
             ),
+            **({"window_seconds": _slider(
+                widgets.FloatSlider, p["window_seconds"], 1.0, 60.0, 1.0,
+                "rate window (s)",
+                "Seconds of calls the time-window failure-rate policy looks at. Applies "
+                "to the live breaker now.",
+                readout_format=".0f",
+            )} if _TIME_WINDOW else {}),
             "failure_rate_threshold": _slider(
                 widgets.FloatSlider, p["failure_rate_threshold"], 0.05, 1.0, 0.05,
                 "rate threshold",
@@ -508,7 +519,8 @@ class Playground(widgets.VBox):  # type: ignore[misc]
         if self._syncing:
             return
         self.simulation.set_breaker(**{key: value})
-        shown = f"{value:.0%}" if key == "failure_rate_threshold" else f"{value}"
+        shown = f"{value:.0%}" if key == "failure_rate_threshold" else f"{value:g}" if (
+            isinstance(value, float)) else f"{value}"
         self._act(f"you set {key} = {shown} (live breaker: state kept, counters restart)")
         self.redraw()
 
@@ -599,7 +611,7 @@ class Playground(widgets.VBox):  # type: ignore[misc]
             lines.append(f"retry_after: {breaker.retry_after:.1f} s"
                          + (" (trial calls allowed when it reaches 0)"
                             if state is State.OPEN else ""))
-            if sim.timeline.settings.get("policy") == "rate" and m.failure_rate is not None:
+            if m.failure_rate is not None:
                 progress = (f"failure rate {m.failure_rate:.0%} of "
                             f"{sim.timeline.settings['failure_rate_threshold']:.0%}")
             else:

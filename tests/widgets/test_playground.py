@@ -412,3 +412,18 @@ def test_picture_widgets_carry_no_tooltip_and_have_a_text_caption(pg: Playground
     for view in (pg._chart_view, pg._diagram_view):
         assert not getattr(view.widget, "tooltip", None)
         assert "state" in view.caption.value
+
+
+def test_time_window_policy(pg: Playground) -> None:
+    if "window_seconds" not in pg.controls:
+        pytest.skip("the simulator has no time-window policy")
+    assert "time" in [value for _, value in pg.controls["policy"].options]
+    pg.step_button.click()
+    pg.controls["policy"].value = "time"
+    pg.controls["window_seconds"].value = 5.0
+    policy = breaker(pg).policy
+    assert isinstance(policy, FailureRate)
+    assert policy.window_seconds == pytest.approx(5.0) and policy.window is None
+    assert pg.simulation.timeline.settings["window_seconds"] == pytest.approx(5.0)
+    assert "failure rate" in pg.status.value
+    assert pg.error.value == ""
