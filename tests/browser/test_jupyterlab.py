@@ -55,11 +55,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-# The notebook the playground test drives, relative to notebooks/. Switch to the real one
-# by changing this constant to "03_playground.ipynb" once it exists.
-SCRATCH_PLAYGROUND = "_browser_test_playground.ipynb"
-PLAYGROUND = SCRATCH_PLAYGROUND
-# The name the playground notebook gives its Playground.
+# The notebook the playground test drives, relative to notebooks/, and the name it gives
+# its Playground.
+PLAYGROUND = "03_playground.ipynb"
 PLAYGROUND_VAR = "pg"
 
 BUDGET_S = 175.0  # the whole module (server, browser, every test): issue 7 asks <= 3 min
@@ -226,8 +224,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory, budget: Budget,
     if NOTEBOOKS.exists():
         shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     root.mkdir(exist_ok=True)
-    if PLAYGROUND == SCRATCH_PLAYGROUND:
-        write_scratch_playground(root / SCRATCH_PLAYGROUND)
     env = lab_environment(base / "jupyter-home")
     log = base / "jupyter-lab.log"
     process: subprocess.Popen[bytes] | None = None
@@ -472,90 +468,6 @@ def changed_pixels(before: list[bytes], after: list[bytes]) -> int:
         histogram = ImageChops.difference(ia, ib).convert("L").histogram()
         total += sum(histogram[1:])  # pixels whose difference is not 0
     return total + abs(len(before) - len(after))
-
-
-# --- the scratch playground notebook ----------------------------------------------------
-
-REAL_PLAYGROUND_CODE = f"""\
-from circuit_lab.widgets import Playground
-{PLAYGROUND_VAR} = Playground()
-{PLAYGROUND_VAR}"""
-
-# Used only while circuit_lab/widgets does not exist: the attributes issue 5 gives the
-# real Playground (controls, step_button, run_button toggling Run/Stop, status,
-# simulation.now, an ipympl chart), so the harness is proven before the widgets land.
-STAND_IN_PLAYGROUND_CODE = f"""\
-import asyncio
-import math
-from types import SimpleNamespace
-
-import ipywidgets as w
-import matplotlib.pyplot as plt
-
-
-class StandInPlayground(w.VBox):
-    def __init__(self):
-        self.controls = {{"failure_threshold": w.IntSlider(
-            value=3, min=1, max=10, description="failure threshold")}}
-        self.step_button = w.Button(description="Step")
-        self.run_button = w.Button(description="Run")
-        self.reset_button = w.Button(description="Reset")
-        self.status = w.HTML("t = 0 s, CLOSED")
-        self.simulation = SimpleNamespace(now=0.0)
-        with plt.ioff():
-            self.fig, ax = plt.subplots(figsize=(6, 2.5))
-        (self.line,) = ax.plot([], [])
-        ax.set_xlim(0, 300)
-        ax.set_ylim(-1.1, 1.1)
-        self.xs = []
-        self.task = None
-        self.step_button.on_click(lambda _: self.step())
-        self.run_button.on_click(lambda _: self.toggle())
-        super().__init__([
-            w.HBox([self.controls["failure_threshold"], self.step_button,
-                    self.run_button, self.reset_button]),
-            self.status, self.fig.canvas])
-
-    def step(self):
-        self.simulation.now += 1.0
-        self.xs.append(self.simulation.now)
-        self.line.set_data(self.xs, [math.sin(x / 4) for x in self.xs])
-        threshold = self.controls["failure_threshold"].value
-        self.status.value = f"t = {{self.simulation.now:.0f}} s, threshold {{threshold}}"
-        self.fig.canvas.draw_idle()
-
-    def toggle(self):
-        if self.task is None:
-            self.task = asyncio.ensure_future(self.loop())
-            self.run_button.description = "Stop"
-        else:
-            self.task.cancel()
-            self.task = None
-            self.run_button.description = "Run"
-
-    async def loop(self):
-        while True:
-            self.step()
-            await asyncio.sleep(1 / 15)
-
-
-{PLAYGROUND_VAR} = StandInPlayground()
-{PLAYGROUND_VAR}"""
-
-
-def write_scratch_playground(path: Path) -> None:
-    real = (ROOT / "circuit_lab" / "widgets").exists()
-    cells = ["%matplotlib widget", REAL_PLAYGROUND_CODE if real else STAND_IN_PLAYGROUND_CODE]
-    notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"cell-{i}",
-                   "metadata": {}, "outputs": [], "source": source}
-                  for i, source in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)",
-                                    "language": "python", "name": "python3"},
-                     "language_info": {"name": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(notebook, indent=1))
 
 
 # --- the tests --------------------------------------------------------------------------
