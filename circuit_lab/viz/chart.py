@@ -787,6 +787,9 @@ class TimelineChart:
         """Write the chart to ``path`` (format from the extension)."""
         self.figure.savefig(path, **kwargs)
 
+    def __repr__(self) -> str:
+        return f"TimelineChart(service={self.service!r}, window={self.window!r})"
+
     def to_png(self) -> bytes:
         """The chart as PNG bytes."""
         return png_bytes(self.figure)

@@ -236,6 +236,9 @@ class StateDiagram:
             self.rule_texts[edge].set_fontweight("bold" if hot else "normal")
         self.caption.set_text(f"current state: {STATE_LABEL[self.current]}")
 
+    def __repr__(self) -> str:
+        return f"StateDiagram(current={self.current!r})"
+
     def to_png(self) -> bytes:
         """The diagram as PNG bytes."""
         return png_bytes(self.figure)

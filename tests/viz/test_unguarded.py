@@ -35,3 +35,11 @@ def test_timeline_guarded_defaults_to_every_service_and_is_checked():
         assert "guarded" in str(error) and "'x'" in str(error)
     else:
         raise AssertionError("an unknown guarded service must be rejected")
+
+
+def test_reprs_show_no_memory_address():
+    from circuit_lab.viz import StateDiagram
+
+    diagram = StateDiagram("open")
+    assert repr(diagram) == "StateDiagram(current='open')"
+    assert "0x" not in repr(TimelineChart(run_scenario("steady", seed=1, duration=2.0)))
