@@ -130,13 +130,18 @@ def breaker_cost(repeat: int) -> None:
         rows.append([label, f"{best * 1e6:.2f}"])
 
     plain = CircuitBreaker(5, 10.0, clock=clock, name="b")
+    states = CircuitBreaker(5, 10.0, clock=clock, name="b")
+    states.add_listener(lambda e: None, calls=False)
     heard = CircuitBreaker(5, 10.0, clock=clock, name="b", listeners=[lambda e: None])
     measure("acquire() + permit.success(), no listener", lambda: plain.acquire().success())
     measure(
-        "acquire() + permit.success(), one listener (as in the sim)",
+        "acquire() + permit.success(), state listener (as in the sim)",
+        lambda: states.acquire().success(),
+    )
+    measure(
+        "acquire() + permit.success(), call listener (every event)",
         lambda: heard.acquire().success(),
     )
-    measure("acquire() only, one listener", heard.acquire)
     measure("call(fn) (the core's lock-free fast path), no listener", lambda: plain.call(int))
     measure("empty Python call (baseline)", lambda: None)
     table(
