@@ -3,6 +3,8 @@
 Subcommands (``circuit-lab --help`` lists them):
 
 - ``simulate``: run a named scenario on virtual time (see :mod:`circuit_lab.sim.cli`).
+- ``student``: make student versions of exercise notebooks
+  (see :mod:`circuit_lab.exercises.student`).
 
 Each handler returns the exit status; bad input prints one line on stderr and exits 2.
 """
@@ -19,6 +21,7 @@ from . import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
+    from .exercises.student import add_student_parser
     from .sim.cli import add_simulate_parser
 
     parser = argparse.ArgumentParser(
@@ -28,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"circuit-lab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_simulate_parser(subparsers)
+    add_student_parser(subparsers)
     return parser
 
 

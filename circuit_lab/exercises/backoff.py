@@ -37,7 +37,7 @@ def _delays(make: Callable[..., Any], base: float, factor: float, cap: float,
         raise StudentError(f"exponential_backoff({base!r}, {factor!r}, {cap!r})", exc) from exc
     if not callable(delay):
         raise RuleFailed(f"exponential_backoff({base!r}, {factor!r}, {cap!r}) returned "
-                         f"{delay!r}, not a function k -> seconds")
+                         f"{delay!r}, not a function of k returning seconds")
     values = []
     for k in ks:
         try:
@@ -180,7 +180,7 @@ def _rule_breaker(make: Callable[..., Any]) -> None:
 
 
 RULES: tuple[tuple[str, str, Callable[[Callable[..., Any]], None]], ...] = (
-    ("returns a function k -> seconds",
+    ("returns a function of k",
      "exponential_backoff(base, factor, cap) builds and returns a function; that inner "
      "function takes k and returns seconds.", _rule_callable),
     ("k starts at 1",

@@ -130,7 +130,7 @@ def check_slo(settings: Any, seed: int = SEED) -> Feedback:
             goal = f"within {target:g} s"
             label = ("outage detected after" if clause == "time_to_detect"
                      else "CLOSED again after the outage, after")
-        details.append(f"{label}: {shown} (goal: {goal}) -> {'met' if ok else 'missed'}")
+        details.append(f"{label}: {shown} (goal: {goal}), {'met' if ok else 'MISSED'}")
         if not ok:
             failed.append(clause)
     passed = not failed
