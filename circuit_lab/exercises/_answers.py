@@ -19,7 +19,7 @@ from .feedback import Feedback
 
 __all__ = ["KINDS", "Question", "check_answers", "fingerprint", "normalize"]
 
-KINDS = ("state", "choice", "int", "seconds", "service")
+KINDS = ("state", "choice", "int", "seconds", "whole_seconds", "service")
 """How answers of a question are normalised before hashing (see :func:`normalize`)."""
 
 _STATES = {"closed": "closed", "open": "open", "half_open": "half_open", "halfopen": "half_open"}
@@ -31,7 +31,8 @@ def normalize(kind: str, value: Any) -> str:
     ``state``: a :class:`~circuit_lab.State` or its name in any case ("half-open",
     "HALF_OPEN"); ``choice``: a letter, case-insensitive; ``service``: a service name;
     ``int``: an integer (an integral float is accepted); ``seconds``: a number, rounded
-    to 0.1 s. Raises ``TypeError``/``ValueError`` saying what was expected.
+    to 0.1 s; ``whole_seconds``: a number, rounded to the nearest second. Raises
+    ``TypeError``/``ValueError`` saying what was expected.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -56,6 +57,8 @@ def normalize(kind: str, value: Any) -> str:
         if number != int(number):
             raise ValueError(f"expected a whole number, got {value!r}")
         return str(int(number))
+    if kind == "whole_seconds":
+        return str(round(number))
     return f"{round(number, 1):.1f}"
 
 
@@ -135,5 +138,6 @@ def _format_hint(q: Question) -> str:
         "service": f"one of {', '.join(repr(c) for c in q.choices)}",
         "int": "a whole number",
         "seconds": "a number of seconds",
+        "whole_seconds": "a number of seconds",
     }[q.kind]
     return f"({q.key}) expects {allowed}."

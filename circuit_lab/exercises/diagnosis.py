@@ -35,9 +35,12 @@ QUESTIONS: tuple[Question, ...] = (
              "2139778a6366d59af4ff91aa900fb0f4c77c1033c0b81cb98048e46be9031acb",
              "A FaultWindow has a kind and a label; read them, then compare with each "
              "choice.", _LETTERS),
-    Question("c", "when it started (s)", "seconds",
-             "3ddb3a364be970e90b6facfe440b3223b30af18807703bdc5554fab4f29964c4",
-             "The fault's start time is in timeline.faults, in virtual seconds.", ()),
+    Question("c", "when users first felt it (s)", "whole_seconds",
+             "c7c6f298bdc1645040756bd53fb1cef38fd147fbc4c03bf812768b6723201ca3",
+             "Find the frontend's first TIMEOUT row: select rows by timeline.service "
+             "(an index into timeline.services) and timeline.outcome (Outcome.TIMEOUT). "
+             "A row's time is when the attempt was issued; it timed out at time + latency.",
+             ()),
     Question("d", "why it spread to the frontend", "choice",
              "2369449f8fc9ccbf38a9f545ab728ad8e2e4de4c812854cc64366b7e5670856c",
              "Were there errors in the run without breakers, or timeouts? A service calls "
@@ -57,6 +60,6 @@ QUESTIONS: tuple[Question, ...] = (
 
 def check_diagnosis(answers: Any) -> Feedback:
     """Check ``answers``, a dict ``{"a": ..., ..., "f": ...}``: service names for
-    (a) and (f), letters for (b) and (d), seconds for (c), a count for (e). Says which
+    (a) and (f), letters for (b) and (d), whole seconds for (c), a count for (e). Says which
     answers are right and hints at the first wrong one."""
     return check_answers("ex5", _TITLE, QUESTIONS, answers)

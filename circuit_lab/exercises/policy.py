@@ -81,8 +81,8 @@ def _rule_threshold(cls: Any) -> None:
 
 
 def _rule_successes_count(cls: Any) -> None:
-    _expect(cls, 0.5, 4, "FSFSF", True,
-            "the last 4 calls are ok fail ok fail: 50 % failed; a success does not "
+    _expect(cls, 0.5, 4, "FSFFSF", True,
+            "the last 4 calls are fail fail ok fail: 75 % failed; a success does not "
             "reset the window")
 
 
@@ -230,12 +230,12 @@ RULES: tuple[tuple[str, str, Callable[[Any], None]], ...] = (
     ("waits for a full window",
      "Decide only once the window holds `window` calls: one failure out of one call is "
      "not a 100 % failure rate.", _rule_full_window),
-    ("trips at the threshold",
-     "Trip when failures / calls >= threshold: reaching the threshold is enough (>=, not "
-     ">), and staying below it is not.", _rule_threshold),
     ("successes stay in the window",
      "A success is one of the last `window` calls; it does not reset anything "
      "(that would be the consecutive-failures rule).", _rule_successes_count),
+    ("trips at the threshold",
+     "Trip when failures / calls >= threshold: reaching the threshold is enough (>=, not "
+     ">), and staying below it is not.", _rule_threshold),
     ("old calls slide out",
      "Keep only the last `window` outcomes: when the window is full, the oldest leaves as "
      "a new one arrives, and its failure stops counting.", _rule_slides),

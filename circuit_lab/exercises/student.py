@@ -118,6 +118,7 @@ def student_notebook(notebook: dict[str, Any], name: str = "notebook") -> dict[s
         grader = _nbgrader(cell)
         kind = cell.get("cell_type")
         stub = CODE_STUB if kind == "code" else TEXT_STUB
+        original = text
         text, solutions = _replace_regions(text, BEGIN_SOLUTION, END_SOLUTION, stub, where)
         if solutions and not grader.get("solution"):
             raise NotebookError(f"{where}: has a {BEGIN_SOLUTION!r} region but its nbgrader "
@@ -126,9 +127,7 @@ def student_notebook(notebook: dict[str, Any], name: str = "notebook") -> dict[s
         if hidden and not grader.get("grade"):
             raise NotebookError(f"{where}: has a {BEGIN_HIDDEN!r} region but its nbgrader "
                                 "metadata does not mark it as a graded cell")
-        if solutions or hidden:
-            text = text.rstrip("\n")
-        cell["source"] = _lines(text)
+        cell["source"] = _lines(text.rstrip("\n") if solutions or hidden else original)
         if kind == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
