@@ -322,6 +322,11 @@ class Engine:
         heappush(self.heap, (t, next(self.seq), kind, obj))
 
     def _at(self, t: float, fn: Callable[[float], None]) -> None:
+        """Run ``fn(now)`` at virtual time ``t``; a change due after the end of the
+        traffic (``duration``) is dropped: it could only stretch the run past the last
+        request (a fault still active then stays open, ``end is None``)."""
+        if t > self.duration:
+            return
         self._push(max(t, self.clock.now), _CONTROL, fn)
 
     def _open_window(self, kind: str, service: str, now: float, label: str) -> None:

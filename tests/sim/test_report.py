@@ -54,3 +54,11 @@ def test_time_window_policy_is_available_to_scenarios_and_the_cli():
     assert tripping.summary().trips > 0
     assert main(["--scenario", "flaky", "--duration", "5", "--set", "policy=time",
                  "--set", "minimum_calls=20", "--json"]) == 0
+
+
+def test_a_short_run_ends_with_its_traffic_not_with_a_later_scheduled_fault():
+    short = run_scenario("outage", seed=0, duration=5.0)  # the outage is due at 30 s
+    assert short.end < 6.0 and short.faults == []
+    cut = run_scenario("outage", seed=0, duration=45.0)  # outage 30-60 s, cut at 45 s
+    assert cut.end < 46.0
+    assert [(f.start, f.end) for f in cut.faults] == [(30.0, None)]
