@@ -204,25 +204,6 @@ def transitions_of(timeline: Any, index: int, name: str) -> list[Change]:
     return out
 
 
-def state_spans(
-    changes: Sequence[Change], start: float, end: float, initial: str = "closed"
-) -> list[tuple[float, float, str]]:
-    """``(start, end, state)`` spans covering ``[start, end]`` implied by ``changes``
-    (same rule as ``Timeline.state_spans``: before the first change the breaker is in
-    that change's ``old`` state, ``initial`` if there is no change)."""
-    spans: list[tuple[float, float, str]] = []
-    current = changes[0].old if changes else initial
-    t0 = start
-    for ch in changes:
-        if ch.time > t0:
-            spans.append((t0, ch.time, current))
-        t0 = max(t0, ch.time)
-        current = ch.new
-    if end > t0 or not spans:
-        spans.append((t0, max(end, t0), current))
-    return spans
-
-
 @dataclass(frozen=True)
 class Fault:
     """A fault window as drawn (``end`` filled in with the timeline end when open)."""

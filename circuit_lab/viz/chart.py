@@ -332,7 +332,7 @@ class Panel:
         px = self.px_per_second(x0, x1)
         changes = _data.transitions_of(timeline, index, name)
         start = float(timeline.start)
-        spans = _data.state_spans(changes, start, end)
+        spans = [(a, b, state.value) for a, b, state in timeline.state_spans(index)]
         guarded = name in getattr(timeline, "guarded", (name,))
         if not guarded:
             spans = [(start, max(end, start), "unguarded")]
