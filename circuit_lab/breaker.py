@@ -152,7 +152,7 @@ class Permit:
         """The call succeeded (it still counts as a failure if slower than the breaker's
         ``slow_call_duration``)."""
         if self._done:
-            self._finish("success")
+            self._finish("success")  # raises: the outcome was reported already
         self._done = True
         breaker = self._breaker
         if breaker._fast is self._generation:
@@ -173,8 +173,7 @@ class Permit:
     def _report_exception(self, exc: BaseException) -> None:
         """Classify ``exc`` with the breaker's rules and report it."""
         self._finish("exception")
-        breaker = self._breaker
-        breaker._settle(self._generation, breaker._classify(exc), exc, self.started)
+        self._breaker._settle(self._generation, None, exc, self.started)
 
     def _report_result(self, result: object) -> None:
         """Judge a returned value with ``failure_on_result`` and report it."""
